@@ -1,0 +1,26 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Portcullis.Emulator.Hosting;
+
+/// <summary>JSON the way authentik's Django REST framework writes it: snake_case keys.</summary>
+internal static class EmulatorJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // Keep header values and CSRF messages byte-for-byte readable ("<", "+", "'" unescaped):
+        // users compare them with what their proxy sent.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = true,
+    };
+
+    public static Task WriteAsync<T>(HttpContext context, int statusCode, T value)
+    {
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(value, Options), context.RequestAborted);
+    }
+}

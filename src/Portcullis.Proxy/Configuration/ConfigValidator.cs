@@ -1,0 +1,52 @@
+namespace Portcullis.Proxy.Configuration;
+
+/// <summary>
+/// Checks that span several keys or reach outside the file: host names claimed twice, files that
+/// are not there. Runs after <see cref="ConfigReader"/> has produced well-typed records.
+/// </summary>
+internal static class ConfigValidator
+{
+    public static IReadOnlyList<ConfigError> Validate(ProxyConfig config)
+    {
+        var errors = new List<ConfigError>();
+        var owners = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < config.Sites.Count; i++)
+        {
+            var site = config.Sites[i];
+            foreach (var host in site.Hosts)
+            {
+                if (owners.TryGetValue(host, out var owner))
+                {
+                    errors.Add(new ConfigError(site.Location, $"sites[{i}].hosts", $"'{host}' is already served by sites[{owner}].",
+                        "a host name belongs to one site; put its paths as routes of that site."));
+                }
+                else
+                {
+                    owners[host] = i;
+                }
+            }
+
+            CheckFile(errors, site.Location, $"sites[{i}].tls.certificate", site.Tls.CertificatePath, "the PEM certificate chain, e.g. /etc/letsencrypt/live/domain.tld/fullchain.pem");
+            CheckFile(errors, site.Location, $"sites[{i}].tls.key", site.Tls.KeyPath, "the PEM private key, e.g. /etc/letsencrypt/live/domain.tld/privkey.pem");
+            for (var j = 0; j < site.Routes.Count; j++)
+            {
+                CheckFile(errors, site.Location, $"sites[{i}].routes[{j}].upstream_tls.ca", site.Routes[j].UpstreamTls.CaPath, "a PEM file with the CA certificate(s) that signed the upstream's certificate");
+            }
+        }
+
+        if (config.Listen.Http.Count + config.Listen.Https.Count == 0)
+        {
+            errors.Add(new ConfigError(new ConfigLocation(config.Source, 0, 0), "listen", "nothing to listen on.", "give listen.https (and listen.http for the redirect)."));
+        }
+
+        return errors;
+    }
+
+    private static void CheckFile(List<ConfigError> errors, ConfigLocation location, string key, string? path, string what)
+    {
+        if (path is not null && !File.Exists(path))
+        {
+            errors.Add(new ConfigError(location, key, $"file '{path}' does not exist or cannot be read.", $"point it at {what}."));
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Net;
+
+namespace Portcullis.Proxy.Configuration;
+
+/// <summary>The addresses Portcullis accepts connections on. Changing them needs a restart.</summary>
+public sealed record ListenConfig
+{
+    /// <summary>Plain HTTP: redirects to HTTPS (defaults 0.0.0.0:8080 and [::]:8080; 80 in production).</summary>
+    public required IReadOnlyList<IPEndPoint> Http { get; init; }
+
+    /// <summary>HTTPS with HTTP/1.1 and HTTP/2 (defaults 0.0.0.0:8443 and [::]:8443; 443 in production).</summary>
+    public required IReadOnlyList<IPEndPoint> Https { get; init; }
+
+    /// <summary>
+    /// The HTTPS port clients reach, used in redirects. Null: the port of the first HTTPS address,
+    /// which is wrong behind port mapping (Docker's 443:8443), hence the setting.
+    /// </summary>
+    public int? HttpsPort { get; init; }
+}

@@ -1,0 +1,33 @@
+namespace Portcullis.Proxy.Configuration;
+
+/// <summary>
+/// The whole validated configuration: an immutable snapshot. Request code never reads it; the
+/// runtime model (<see cref="Hosting.RuntimeModel"/>) is built from it.
+/// </summary>
+public sealed record ProxyConfig
+{
+    /// <summary>Where the configuration came from ("portcullis.yaml", "command line").</summary>
+    public required string Source { get; init; }
+
+    public required ListenConfig Listen { get; init; }
+
+    /// <summary>
+    /// Networks whose X-Forwarded-* headers are believed. By default none: a client can never choose
+    /// the IP address authentik logs and rate-limits (CVE-2023-36456 is this family of bug).
+    /// </summary>
+    public required IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; }
+
+    /// <summary>Where a generated self-signed certificate is kept across restarts.</summary>
+    public required string DataDirectory { get; init; }
+
+    public required LimitsConfig Limits { get; init; }
+
+    public required TimeoutsConfig Timeouts { get; init; }
+
+    public required LogConfig Log { get; init; }
+
+    public required IReadOnlyList<SiteConfig> Sites { get; init; }
+
+    /// <summary>Files whose change triggers a reload: the config file itself and every PEM it names.</summary>
+    public required IReadOnlyList<string> WatchedFiles { get; init; }
+}

@@ -1,0 +1,19 @@
+namespace Portcullis.Proxy.Configuration;
+
+/// <summary>A path prefix inside a site and the upstream servers it goes to.</summary>
+public sealed record RouteConfig
+{
+    /// <summary>Starts and, unless it is "/", may end with '/'; the longest matching prefix wins.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>
+    /// Remove the prefix before forwarding. Off by default: authentik under AUTHENTIK_WEB__PATH
+    /// expects to see its prefix.
+    /// </summary>
+    public bool StripPrefix { get; init; }
+
+    /// <summary>Absolute http:// or https:// URLs with no path; requests are spread across them.</summary>
+    public required IReadOnlyList<Uri> Upstreams { get; init; }
+
+    public required UpstreamTlsConfig UpstreamTls { get; init; }
+}

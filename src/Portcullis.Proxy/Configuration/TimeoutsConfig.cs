@@ -1,0 +1,26 @@
+namespace Portcullis.Proxy.Configuration;
+
+/// <summary>Every timeout, with defaults documented in the README.</summary>
+public sealed record TimeoutsConfig
+{
+    /// <summary>A client must send its request headers within this (slowloris).</summary>
+    public TimeSpan ClientHeader { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An idle client connection is closed after this.</summary>
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>Establishing a TCP and TLS connection to an upstream. Over it: 502.</summary>
+    public TimeSpan UpstreamConnect { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The upstream must start answering, and keep sending, within this. Over it: 504.</summary>
+    public TimeSpan UpstreamResponse { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// A WebSocket with no message either way is closed after this. An hour, not nginx's 60 s
+    /// proxy_read_timeout that cuts authentik's idle UI sockets.
+    /// </summary>
+    public TimeSpan WebSocketIdle { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>On SIGTERM: how long in-flight requests may finish before WebSockets are closed with 1001.</summary>
+    public TimeSpan ShutdownDrain { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,12 @@
+namespace Portcullis.Proxy.Hosting;
+
+/// <summary>The addresses actually bound once the server has started (port 0 resolved).</summary>
+public sealed class ListenerAddresses
+{
+    public IReadOnlyList<Uri> Http { get; internal set; } = [];
+
+    public IReadOnlyList<Uri> Https { get; internal set; } = [];
+
+    /// <summary>The first HTTPS port, used in redirects unless listen.https_port says otherwise.</summary>
+    public int HttpsPort => Https.Count > 0 ? Https[0].Port : 443;
+}

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Portcullis.Proxy.Hosting;
+
+/// <summary>
+/// Portcullis as a running server: Kestrel listeners, the TLS certificate selection, the request
+/// handler, live reload and graceful shutdown, all assembled here in one visible place.
+/// </summary>
+public sealed class PortcullisServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConfigWatcher? _watcher;
+    private readonly PosixSignalRegistration? _hangup;
+    private readonly AccessLog? _accessLog;
+
+    private PortcullisServer(WebApplication app, RuntimeModelHolder models, ListenerAddresses addresses, WebSocketTracker webSockets,
+        ConfigWatcher? watcher, PosixSignalRegistration? hangup, AccessLog? accessLog, ILogger logger)
+    {
+        _app = app;
+        Models = models;
+        Addresses = addresses;
+        WebSockets = webSockets;
+        _watcher = watcher;
+        _hangup = hangup;
+        _accessLog = accessLog;
+        Logger = logger;
+    }
+
+    public RuntimeModelHolder Models { get; }
+
+    public ListenerAddresses Addresses { get; }
+
+    public WebSocketTracker WebSockets { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>Completes when the server has stopped (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public static async Task<PortcullisServer> StartAsync(ProxyConfig config, PortcullisServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new PortcullisServerOptions();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "portcullis", ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        if (options.LoggerProvider is not null)
+        {
+            builder.Logging.AddProvider(options.LoggerProvider);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ ";
+            });
+        }
+
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // Portcullis logs each upstream failure itself, with the upstream and the fix.
+        builder.Logging.AddFilter("Yarp", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+
+        // Kestrel reads the model when it starts, after the logger exists to report how it was built.
+        RuntimeModelHolder models = null!;
+        var addresses = new ListenerAddresses();
+        var webSockets = new WebSocketTracker();
+
+        builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = ListenSocketFactory.Create);
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, config, () => models));
+        builder.Services.AddHttpForwarder();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Portcullis");
+        var initial = RuntimeModelBuilder.Build(config);
+        foreach (var warning in initial.Warnings)
+        {
+            logger.LogWarning("{Warning}", warning);
+        }
+
+        models = new RuntimeModelHolder(initial.Model, logger);
+        var accessLog = config.Log.Access == "off" ? null : new AccessLog(config.Log, options.AccessLogOutput);
+        var handler = new ProxyRequestHandler(models, app.Services.GetRequiredService<IHttpForwarder>(), new WebSocketForwarder(webSockets), addresses, accessLog, logger);
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.Run(handler.InvokeAsync);
+
+        // SIGTERM: Kestrel stops accepting and waits for in-flight requests; WebSockets count as
+        // in flight, so they get the drain period, then a 1001 close.
+        var drain = config.Timeouts.ShutdownDrain;
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            logger.LogInformation("shutting down: draining for up to {Drain}", ValueParsers.FormatDuration(drain));
+            _ = Task.Delay(drain).ContinueWith(_ => webSockets.CloseAll(), TaskScheduler.Default);
+        });
+
+        await app.StartAsync(cancellationToken);
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToArray();
+        addresses.Http = bound.Where(u => u.Scheme == "http").ToArray();
+        addresses.Https = bound.Where(u => u.Scheme == "https").ToArray();
+        StartupSummary.Log(logger, config, addresses);
+
+        ConfigWatcher? watcher = null;
+        PosixSignalRegistration? hangup = null;
+        if (options.Reload is { } reload)
+        {
+            bool Reload() => models.TryReload(reload);
+            watcher = new ConfigWatcher(() => models.Current.Config.WatchedFiles, Reload, options.PollInterval, logger);
+            if (options.HandleSignals && !OperatingSystem.IsWindows())
+            {
+                hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+                {
+                    context.Cancel = true;
+                    Task.Run(Reload);
+                });
+            }
+        }
+
+        return new PortcullisServer(app, models, addresses, webSockets, watcher, hangup, accessLog, logger);
+    }
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models)
+    {
+        var limits = kestrel.Limits;
+        kestrel.AddServerHeader = false;
+        limits.MaxRequestHeadersTotalSize = (int)config.Limits.MaxRequestHeadersBytes;
+        limits.MaxRequestLineSize = (int)config.Limits.MaxRequestLineBytes;
+        limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes;
+        limits.RequestHeadersTimeout = config.Timeouts.ClientHeader;
+        limits.KeepAliveTimeout = config.Timeouts.KeepAlive;
+        limits.Http2.MaxStreamsPerConnection = config.Limits.MaxStreamsPerConnection;
+        // One HTTP/2 header field can hold a whole large cookie.
+        limits.Http2.MaxRequestHeaderFieldSize = (int)config.Limits.MaxRequestHeadersBytes;
+
+        foreach (var endpoint in Usable(config.Listen.Http))
+        {
+            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1);
+        }
+
+        var tls = new TlsHandshakeCallbackOptions
+        {
+            HandshakeTimeout = TimeSpan.FromSeconds(10),
+            OnConnection = context =>
+            {
+                // SNI picks the site's certificate and TLS versions; an unknown name gets the
+                // first site's, and its requests are answered 421.
+                var model = models().Current;
+                var site = model.Sites.Find(context.ClientHelloInfo.ServerName?.ToLowerInvariant()) ?? model.DefaultSite!;
+                return ValueTask.FromResult(site.TlsOptions);
+            },
+        };
+        foreach (var endpoint in Usable(config.Listen.Https))
+        {
+            kestrel.Listen(endpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(tls);
+            });
+        }
+    }
+
+    // A machine without IPv6 cannot bind "[::]:443"; the default lists it, so skip it there.
+    private static IEnumerable<IPEndPoint> Usable(IEnumerable<IPEndPoint> endpoints) =>
+        endpoints.Where(e => e.AddressFamily != AddressFamily.InterNetworkV6 || Socket.OSSupportsIPv6);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        _watcher?.Dispose();
+        _hangup?.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_accessLog is not null)
+        {
+            await _accessLog.DisposeAsync();
+        }
+    }
+}

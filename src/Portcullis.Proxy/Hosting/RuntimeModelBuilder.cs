@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Model;
+using Portcullis.Proxy.Sites;
+using Portcullis.Proxy.Tls;
+
+namespace Portcullis.Proxy.Hosting;
+
+/// <summary>
+/// Builds the runtime model from a validated configuration: loads certificates, prepares TLS
+/// options, transformers and upstream clients. Reuses the previous model's upstream clients when
+/// their settings are unchanged, so a reload keeps the warm connection pool.
+/// </summary>
+public static class RuntimeModelBuilder
+{
+    public sealed record Result(RuntimeModel Model, IReadOnlyList<string> Warnings, IReadOnlyList<UpstreamClient> Retired);
+
+    /// <param name="dryRun">Check only (portcullis validate): a missing certificate is generated in memory, nothing is written.</param>
+    public static Result Build(ProxyConfig config, RuntimeModel? previous = null, bool dryRun = false)
+    {
+        var errors = new List<ConfigError>();
+        var warnings = new List<string>();
+        var trusted = new TrustedNetworks(config.TrustedProxies);
+        var clients = new Dictionary<UpstreamClientKey, UpstreamClient>();
+        var sites = new List<Site>();
+        for (var i = 0; i < config.Sites.Count; i++)
+        {
+            var siteConfig = config.Sites[i];
+            var certificate = LoadCertificate(config, siteConfig, i, errors, warnings, dryRun);
+            var routes = new List<Route>();
+            for (var j = 0; j < siteConfig.Routes.Count; j++)
+            {
+                var routeConfig = siteConfig.Routes[j];
+                var client = GetClient(config, routeConfig.UpstreamTls, previous, clients, siteConfig.Location, $"sites[{i}].routes[{j}].upstream_tls", errors);
+                if (client is null)
+                {
+                    continue;
+                }
+
+                var prefix = new PathPrefix(routeConfig.Path, routeConfig.StripPrefix);
+                routes.Add(new Route(prefix, new UpstreamCluster(routeConfig.Upstreams, client), new ForwardingTransformer(prefix, trusted, siteConfig.Hsts)));
+            }
+
+            if (certificate is not null)
+            {
+                sites.Add(new Site(siteConfig.Hosts, certificate, ServerTlsOptions.Create(certificate, siteConfig.Tls.MinVersion), siteConfig.Hsts, siteConfig.RedirectHttp, routes));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigException(errors);
+        }
+
+        var retired = previous?.Clients.Where(pair => !clients.ContainsKey(pair.Key)).Select(pair => pair.Value).ToArray() ?? [];
+        return new Result(new RuntimeModel(config, new SiteTable(sites), trusted, clients), warnings, retired);
+    }
+
+    private static ServerCertificate? LoadCertificate(ProxyConfig config, SiteConfig site, int index, List<ConfigError> errors, List<string> warnings, bool dryRun)
+    {
+        var tls = site.Tls;
+        try
+        {
+            if (tls.CertificatePath is not null && tls.KeyPath is not null)
+            {
+                var certificate = ServerCertificate.LoadPem(tls.CertificatePath, tls.KeyPath);
+                if (certificate.Leaf.NotAfter < DateTime.Now)
+                {
+                    warnings.Add($"the certificate of {string.Join(", ", site.Hosts)} expired on {certificate.Leaf.NotAfter:u}: renew it (certbot renew); Portcullis picks up the new files without a restart.");
+                }
+
+                return certificate;
+            }
+
+            var generated = dryRun
+                ? ServerCertificate.FromCertificate(SelfSignedCertificateStore.Create(site.Hosts), selfSigned: true)
+                : SelfSignedCertificateStore.GetOrCreate(config.DataDirectory, site.Hosts);
+            warnings.Add($"no certificate configured for {string.Join(", ", site.Hosts)}: serving a self-signed one from {config.DataDirectory} " +
+                $"(SHA-256 {CertificateFacts.Fingerprint(generated.Leaf)}). Browsers will warn; set tls.certificate and tls.key.");
+            return generated;
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            errors.Add(new ConfigError(site.Location, $"sites[{index}].tls", $"the certificate could not be loaded: {ex.Message.Trim()}",
+                "certificate must be a PEM chain (fullchain.pem) and key its PEM private key (privkey.pem), readable by Portcullis."));
+            return null;
+        }
+    }
+
+    private static UpstreamClient? GetClient(ProxyConfig config, UpstreamTlsConfig tls, RuntimeModel? previous,
+        Dictionary<UpstreamClientKey, UpstreamClient> clients, ConfigLocation location, string key, List<ConfigError> errors)
+    {
+        var caTime = tls.CaPath is null ? default : File.GetLastWriteTimeUtc(tls.CaPath);
+        var clientKey = new UpstreamClientKey(tls, config.Timeouts.UpstreamConnect, config.Limits.MaxResponseHeadersBytes, caTime);
+        if (clients.TryGetValue(clientKey, out var client))
+        {
+            return client;
+        }
+
+        if (previous is not null && previous.Clients.TryGetValue(clientKey, out client))
+        {
+            clients[clientKey] = client;
+            return client;
+        }
+
+        try
+        {
+            var policy = new UpstreamCertificatePolicy(tls);
+            client = new UpstreamClient(UpstreamHandlerFactory.Create(policy, tls, config.Limits, config.Timeouts), policy);
+            clients[clientKey] = client;
+            return client;
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            errors.Add(new ConfigError(location, key + ".ca", $"the CA file could not be loaded: {ex.Message.Trim()}", "give a PEM file with one or more CA certificates."));
+            return null;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Portcullis.Proxy.Configuration;
+
+namespace Portcullis.Proxy.Logging;
+
+/// <summary>
+/// One line per request, written by a background task so a slow terminal or disk never holds a
+/// request. If the writer falls 10,000 lines behind, lines are dropped and the count reported.
+/// </summary>
+public sealed class AccessLog : IAsyncDisposable
+{
+    private readonly Channel<string> _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(10_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    private readonly AccessLogFormat _format;
+    private readonly TextWriter _writer;
+    private readonly Task _pump;
+    private long _dropped;
+
+    public AccessLog(LogConfig config, TextWriter? stdout = null)
+    {
+        _format = config.Format;
+        _writer = config.Access == "stdout"
+            ? stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false }
+            : new StreamWriter(new FileStream(config.Access, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), new UTF8Encoding(false));
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public void Write(HttpContext context, string client, string? upstream, long bytes, double durationMs)
+    {
+        var line = _format == AccessLogFormat.Json
+            ? FormatJson(context, client, upstream, bytes, durationMs)
+            : FormatCombined(context, client, upstream, bytes, durationMs);
+        if (!_lines.Writer.TryWrite(line))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    /// <summary>nginx's "combined" format, then host, upstream and duration in seconds.</summary>
+    private static string FormatCombined(HttpContext context, string client, string? upstream, long bytes, double durationMs)
+    {
+        var request = context.Request;
+        var headers = request.Headers;
+        var time = DateTimeOffset.Now.ToString("dd/MMM/yyyy:HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(24, 1);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{client} - - [{time}] \"{request.Method} {Escape(request.Path.Value + request.QueryString.Value)} {request.Protocol}\" {context.Response.StatusCode} {bytes} \"{Escape(headers[HeaderNames.Referer])}\" \"{Escape(headers[HeaderNames.UserAgent])}\" \"{Escape(request.Host.Value)}\" \"{upstream ?? "-"}\" {durationMs / 1000:0.000}");
+    }
+
+    private static string FormatJson(HttpContext context, string client, string? upstream, long bytes, double durationMs)
+    {
+        var request = context.Request;
+        using var buffer = new MemoryStream(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("time", DateTimeOffset.UtcNow);
+            json.WriteString("client", client);
+            json.WriteString("host", request.Host.Value);
+            json.WriteString("method", request.Method);
+            json.WriteString("path", request.Path.Value + request.QueryString.Value);
+            json.WriteString("protocol", request.Protocol);
+            json.WriteNumber("status", context.Response.StatusCode);
+            json.WriteNumber("bytes", bytes);
+            json.WriteNumber("duration_ms", Math.Round(durationMs, 3));
+            json.WriteString("upstream", upstream);
+            json.WriteString("referer", request.Headers[HeaderNames.Referer].ToString());
+            json.WriteString("user_agent", request.Headers[HeaderNames.UserAgent].ToString());
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    // A request line may carry quotes or control characters; they must not forge log fields.
+    private static string Escape(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "-";
+        }
+
+        foreach (var c in value)
+        {
+            if (c is '"' or '\\' || char.IsControl(c))
+            {
+                var builder = new StringBuilder(value.Length + 8);
+                foreach (var ch in value)
+                {
+                    builder.Append(ch is '"' or '\\' || char.IsControl(ch) ? $"\\x{(int)ch:X2}" : ch);
+                }
+
+                return builder.ToString();
+            }
+        }
+
+        return value;
+    }
+
+    private async Task PumpAsync()
+    {
+        var reader = _lines.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var line))
+            {
+                await _writer.WriteLineAsync(line);
+            }
+
+            var dropped = Interlocked.Exchange(ref _dropped, 0);
+            if (dropped > 0)
+            {
+                await _writer.WriteLineAsync($"portcullis: {dropped} access-log lines dropped: the log output is too slow");
+            }
+
+            await _writer.FlushAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _lines.Writer.TryComplete();
+        await _pump;
+        await _writer.FlushAsync();
+        await _writer.DisposeAsync();
+    }
+}

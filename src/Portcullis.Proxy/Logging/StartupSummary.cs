@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Hosting;
+
+namespace Portcullis.Proxy.Logging;
+
+/// <summary>The start-up lines: what listens where, for which hosts, to which upstreams.</summary>
+public static class StartupSummary
+{
+    public static void Log(ILogger logger, ProxyConfig config, ListenerAddresses addresses)
+    {
+        foreach (var address in addresses.Https)
+        {
+            logger.LogInformation("listening on {Address} (HTTPS: HTTP/1.1 and HTTP/2)", address);
+        }
+
+        foreach (var address in addresses.Http)
+        {
+            logger.LogInformation("listening on {Address} (HTTP: redirects to HTTPS)", address);
+        }
+
+        foreach (var site in config.Sites)
+        {
+            var tls = site.Tls.MinVersion.HasFlag(System.Security.Authentication.SslProtocols.Tls12) ? "TLS 1.2+1.3" : "TLS 1.3";
+            foreach (var route in site.Routes)
+            {
+                logger.LogInformation("site {Hosts} [{Tls}, HSTS {Hsts}]: {Path} -> {Upstreams}{Verify}",
+                    string.Join(", ", site.Hosts), tls, site.Hsts is null ? "off" : "on", route.Path, string.Join(", ", route.Upstreams),
+                    route.UpstreamTls.Verify ? "" : " (upstream certificate NOT verified)");
+            }
+        }
+
+        logger.LogInformation("trusted proxies: {Trusted}", config.TrustedProxies.Count == 0 ? "none (forwarded headers from clients are replaced)" : string.Join(", ", config.TrustedProxies));
+    }
+}

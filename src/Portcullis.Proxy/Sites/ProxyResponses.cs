@@ -1,0 +1,50 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace Portcullis.Proxy.Sites;
+
+/// <summary>Portcullis's own short answers: errors, redirects. Plain text, never cached.</summary>
+public static class ProxyResponses
+{
+    public static Task WriteAsync(HttpContext context, int status, string message, string? hsts)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            context.Abort();
+            return Task.CompletedTask;
+        }
+
+        response.Clear();
+        response.StatusCode = status;
+        response.Headers[HeaderNames.CacheControl] = "no-store";
+        if (hsts is not null && context.Request.IsHttps)
+        {
+            response.Headers[HeaderNames.StrictTransportSecurity] = hsts;
+        }
+
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return Task.CompletedTask;
+        }
+
+        response.ContentType = "text/plain; charset=utf-8";
+        var body = Encoding.UTF8.GetBytes($"{status} {ReasonPhrases.GetReasonPhrase(status)}\n{message}\n");
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body).AsTask();
+    }
+
+    public static void Redirect(HttpContext context, string location, string? hsts)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status301MovedPermanently;
+        response.Headers[HeaderNames.Location] = location;
+        response.ContentLength = 0;
+        if (hsts is not null && context.Request.IsHttps)
+        {
+            response.Headers[HeaderNames.StrictTransportSecurity] = hsts;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Hosting;
+
+namespace Portcullis.Commands;
+
+/// <summary>portcullis validate: check a configuration like "nginx -t", certificates included.</summary>
+internal static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var config = ConfigOptions.ConfigFile();
+        config.Required = true;
+        var command = new Command("validate", "Check a configuration file: every error with file, line, key and a hint; exit code 1 on any.") { config };
+        command.SetAction(parse =>
+        {
+            var file = parse.GetValue(config)!;
+            try
+            {
+                var loaded = ConfigLoader.LoadFile(file, Environment.GetEnvironmentVariables());
+                var result = RuntimeModelBuilder.Build(loaded, dryRun: true);
+                foreach (var warning in result.Warnings)
+                {
+                    Console.Out.WriteLine($"warning: {warning}");
+                }
+
+                Console.Out.WriteLine($"{file}: configuration OK ({loaded.Sites.Count} site(s), {loaded.Sites.Sum(s => s.Routes.Count)} route(s)).");
+                return 0;
+            }
+            catch (ConfigException ex)
+            {
+                ConfigErrorsPrinter.Print(Console.Out, ex);
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Portcullis.Proxy.Tls;
+
+namespace Portcullis.EndToEnd.Infrastructure;
+
+/// <summary>
+/// A real Kestrel upstream on 127.0.0.1:0 that answers every request with a JSON echo of what it
+/// received (method, path, protocol, headers as they arrived, peer address) and records it. /ws
+/// is a WebSocket echo that answers a close with the same code, and closes with code N on
+/// "close:N". Tests add their own endpoints with <c>map</c>.
+/// </summary>
+public sealed class TestUpstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestUpstream(WebApplication app, Uri url, X509Certificate2? certificate)
+    {
+        _app = app;
+        Url = url;
+        Certificate = certificate;
+    }
+
+    public Uri Url { get; }
+
+    public X509Certificate2? Certificate { get; }
+
+    public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
+
+    public ConcurrentQueue<WebSocketCloseStatus?> WebSocketCloses { get; } = new();
+
+    /// <summary>Distinct TCP connections seen, by Kestrel connection id.</summary>
+    public ConcurrentDictionary<string, byte> Connections { get; } = new();
+
+    public static async Task<TestUpstream> StartAsync(bool https = false, Action<WebApplication>? map = null, int port = 0, X509Certificate2? certificate = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (https)
+        {
+            certificate ??= SelfSignedCertificateStore.Create(["localhost", "127.0.0.1"], "portcullis test upstream");
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestHeadersTotalSize = 256 * 1024;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(IPAddress.Loopback, port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (https)
+                {
+                    listen.UseHttps(certificate!);
+                }
+            });
+        });
+        var app = builder.Build();
+        TestUpstream? self = null;
+        app.UseWebSockets();
+        app.Use(async (context, next) =>
+        {
+            self!.Connections.TryAdd(context.Connection.Id, 0);
+            await next(context);
+        });
+        map?.Invoke(app);
+        app.Map("/ws", async context =>
+        {
+            self!.Requests.Enqueue(ReceivedRequest.From(context, 0));
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = 400;
+                return;
+            }
+
+            var protocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault();
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+            await EchoAsync(socket, self!);
+        });
+        app.Run(async context =>
+        {
+            var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            var received = ReceivedRequest.From(context, body.Length);
+            self!.Requests.Enqueue(received);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(received));
+        });
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        self = new TestUpstream(app, new Uri($"{(https ? "https" : "http")}://127.0.0.1:{address.Port}"), certificate);
+        return self;
+    }
+
+    private static async Task EchoAsync(WebSocket socket, TestUpstream self)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    self.WebSocketCloses.Enqueue(socket.CloseStatus);
+                    await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, socket.CloseStatusDescription, CancellationToken.None);
+                    return;
+                }
+
+                var text = Encoding.UTF8.GetString(buffer, 0, result.Count);
+                if (result.MessageType == WebSocketMessageType.Text && text.StartsWith("close:", StringComparison.Ordinal))
+                {
+                    await socket.CloseAsync((WebSocketCloseStatus)int.Parse(text[6..]), "upstream closes", CancellationToken.None);
+                    return;
+                }
+
+                await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+            }
+        }
+        catch (WebSocketException)
+        {
+            self.WebSocketCloses.Enqueue(null);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
