@@ -32,10 +32,12 @@ public static class ConfigLoader
     {
         var origins = new NodeOrigins(sourceName);
         YamlMappingNode root;
+        Parser? parser = null;
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            parser = new Parser(new StringReader(text));
+            stream.Load(parser);
             root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode as YamlMappingNode
                 ?? throw new ConfigException([new ConfigError(new ConfigLocation(sourceName, 1, 1), "(root)", "the file must be a YAML mapping.", "start with listen:, sites: and so on.")]);
         }
@@ -43,6 +45,14 @@ public static class ConfigLoader
         {
             var message = (ex.InnerException?.Message ?? ex.Message).Trim();
             throw new ConfigException([new ConfigError(new ConfigLocation(sourceName, (int)ex.Start.Line, (int)ex.Start.Column), "(syntax)", message, "check indentation (spaces, not tabs) and quoting around this line.")]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException for some unclosed flow
+            // collections ("hosts: [a" followed by a new line); point at the last event it parsed.
+            var mark = parser?.Current?.Start;
+            throw new ConfigException([new ConfigError(new ConfigLocation(sourceName, (int)(mark?.Line ?? 0), (int)(mark?.Column ?? 0)), "(syntax)",
+                "the YAML could not be parsed after this point.", "look for an unclosed [ or { or quote, and check indentation (spaces, not tabs).")]);
         }
 
         return Load(root, origins, baseDirectory, environment);

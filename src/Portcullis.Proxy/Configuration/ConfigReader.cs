@@ -31,13 +31,13 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
         var config = new ProxyConfig
         {
             Source = origins.FileName,
-            Listen = ReadListen(Child(root, "listen") as YamlMappingNode),
+            Listen = ReadListen(Mapping(root, "listen", "listen")),
             TrustedProxies = ReadStrings(root, "trusted_proxies", "trusted_proxies")
                 .Select(item => ParseNetwork(item.Node, item.Value)).OfType<IPNetwork>().ToArray(),
             DataDirectory = ReadPath(root, "data_dir", "data_dir") ?? DefaultDataDirectory(),
-            Limits = ReadLimits(Child(root, "limits") as YamlMappingNode),
-            Timeouts = ReadTimeouts(Child(root, "timeouts") as YamlMappingNode),
-            Log = ReadLog(Child(root, "log") as YamlMappingNode),
+            Limits = ReadLimits(Mapping(root, "limits", "limits")),
+            Timeouts = ReadTimeouts(Mapping(root, "timeouts", "timeouts")),
+            Log = ReadLog(Mapping(root, "log", "log")),
             Sites = ReadSites(root),
             WatchedFiles = _files,
         };
@@ -208,7 +208,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
         return new SiteConfig
         {
             Hosts = hosts,
-            Tls = ReadSiteTls(Child(node, "tls") as YamlMappingNode, key + ".tls"),
+            Tls = ReadSiteTls(Mapping(node, "tls", key + ".tls"), key + ".tls"),
             Hsts = hsts,
             RedirectHttp = ReadBool(node, "redirect_http", key + ".redirect_http") ?? true,
             Routes = ReadRoutes(node, key),
@@ -299,7 +299,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
                 Path = path,
                 StripPrefix = ReadBool(route, "strip_prefix", key + ".strip_prefix") ?? false,
                 Upstreams = upstreams,
-                UpstreamTls = ReadUpstreamTls(Child(route, "upstream_tls") as YamlMappingNode, key + ".upstream_tls"),
+                UpstreamTls = ReadUpstreamTls(Mapping(route, "upstream_tls", key + ".upstream_tls"), key + ".upstream_tls"),
             });
         }
 
@@ -340,7 +340,10 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
     private IPNetwork? ParseNetwork(YamlNode node, string value)
     {
         var text = value.Contains('/') ? value : value + (value.Contains(':') ? "/128" : "/32");
-        if (IPNetwork.TryParse(text, out var network))
+        // .NET 10 masks host bits away silently ("10.0.0.1/8" becomes 10.0.0.0/8); a user who wrote
+        // them most likely meant one address, so say so instead of trusting a whole network.
+        if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/')), out var address)
+            && network.BaseAddress.Equals(address))
         {
             return network;
         }
@@ -380,6 +383,21 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
 
         Error(child, fullKey, "expected a single value, found a " + (child is YamlSequenceNode ? "list." : "mapping."), "write it on the same line as the key.");
         return null;
+    }
+
+    /// <summary>A section (listen:, tls:, …): absent or empty is null; a value or a list there is an error, not a silent default.</summary>
+    private YamlMappingNode? Mapping(YamlMappingNode node, string key, string fullKey)
+    {
+        switch (Child(node, key))
+        {
+            case null or YamlScalarNode { Value: null or "" or "~" or "null" }:
+                return null;
+            case YamlMappingNode mapping:
+                return mapping;
+            case var other:
+                Error(other, fullKey, "expected keys under it, found a " + (other is YamlSequenceNode ? "list." : "single value."), "write its keys on the lines below it, indented.");
+                return null;
+        }
     }
 
     private string? ReadString(YamlMappingNode node, string key, string fullKey) => Scalar(node, key, fullKey)?.Value;

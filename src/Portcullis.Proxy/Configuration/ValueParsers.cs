@@ -8,6 +8,20 @@ public static class ValueParsers
     /// <summary>"500ms", "30s", "10m", "1h", "1h30m", or a plain number of seconds.</summary>
     public static bool TryParseDuration(string text, out TimeSpan value)
     {
+        try
+        {
+            return TryParseDurationUnchecked(text, out value);
+        }
+        catch (Exception ex) when (ex is OverflowException or ArgumentException)
+        {
+            // "1e300", "Infinity", "NaN", "99999999999999h": a config error, not a crash of the loader.
+            value = TimeSpan.Zero;
+            return false;
+        }
+    }
+
+    private static bool TryParseDurationUnchecked(string text, out TimeSpan value)
+    {
         value = TimeSpan.Zero;
         text = text.Trim();
         if (text.Length == 0)

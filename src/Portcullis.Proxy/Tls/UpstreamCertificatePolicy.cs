@@ -30,8 +30,13 @@ public sealed class UpstreamCertificatePolicy
         }
     }
 
-    /// <summary>The description of the last certificate rejected for this host, if any.</summary>
-    public string? RejectionFor(string host) => _rejections.TryGetValue(host, out var reason) ? reason : null;
+    private volatile string? _lastRejection;
+
+    /// <summary>
+    /// The description of the last certificate rejected for this host, or of the last one rejected
+    /// at all (the handshake does not always name the host, e.g. for an IP address).
+    /// </summary>
+    public string? RejectionFor(string host) => _rejections.TryGetValue(host, out var reason) ? reason : _lastRejection;
 
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
@@ -104,12 +109,13 @@ public sealed class UpstreamCertificatePolicy
     private bool Accept(string host)
     {
         _rejections.TryRemove(host, out _);
+        _lastRejection = null;
         return true;
     }
 
     private bool Reject(string host, X509Certificate2 leaf, string reason)
     {
-        _rejections[host] = $"the upstream's certificate was rejected: {reason}; {CertificateFacts.Describe(leaf)}. " +
+        _lastRejection = _rejections[host] = $"the upstream's certificate was rejected: {reason}; {CertificateFacts.Describe(leaf)}. " +
             $"To accept it: set upstream_tls.ca to the CA that signed it, or upstream_tls.pin_sha256: [\"{CertificateFacts.SpkiPin(leaf)}\"], " +
             "or upstream_tls.verify: false (only on a private network).";
         return false;

@@ -13,6 +13,8 @@ namespace Portcullis.EndToEnd.Infrastructure;
 /// </summary>
 public sealed class PortcullisInstance : IAsyncDisposable
 {
+    private bool _ownsDirectory;
+
     private PortcullisInstance(PortcullisServer server, string directory, string configPath, TestLog log, LockedStringWriter accessLog)
     {
         Server = server;
@@ -49,6 +51,7 @@ public sealed class PortcullisInstance : IAsyncDisposable
     /// <param name="yaml">The config after the preamble (sites, and anything else), or a whole file when it has "listen:".</param>
     public static async Task<PortcullisInstance> StartAsync(string yaml, string? directory = null, TimeSpan? pollInterval = null)
     {
+        var ownsDirectory = directory is null;
         directory ??= TempDirectory.Create();
         var configPath = Path.Combine(directory, "portcullis.yaml");
         var text = yaml.Contains("listen:", StringComparison.Ordinal) ? yaml : Preamble(directory) + "\n" + yaml;
@@ -64,7 +67,7 @@ public sealed class PortcullisInstance : IAsyncDisposable
             LoggerProvider = log,
             HandleSignals = false,
         });
-        return new PortcullisInstance(server, directory, configPath, log, accessLog);
+        return new PortcullisInstance(server, directory, configPath, log, accessLog) { _ownsDirectory = ownsDirectory };
     }
 
     /// <summary>Replaces the config file and waits until Portcullis has tried to load it.</summary>
@@ -120,6 +123,11 @@ public sealed class PortcullisInstance : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
+        if (!_ownsDirectory)
+        {
+            return; // The test named the directory: it may start another instance on it.
+        }
+
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

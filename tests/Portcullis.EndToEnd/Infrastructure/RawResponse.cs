@@ -33,7 +33,10 @@ public sealed record RawResponse(int Status, string StatusLine, IReadOnlyList<(s
         var body = text[(end + 4)..];
         var length = headers.Where(h => h.Item1.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).Select(h => int.Parse(h.Item2)).FirstOrDefault(-1);
         var status = int.Parse(statusParts[1]);
-        if (requireComplete && !(length >= 0 && Encoding.UTF8.GetByteCount(body) >= length) && !(status is 101 or 204 or 304))
+        var chunked = headers.Any(h => h.Item1.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && h.Item2.Contains("chunked", StringComparison.OrdinalIgnoreCase));
+        var complete = status is 101 or 204 or 304
+            || (chunked ? body.EndsWith("0\r\n\r\n", StringComparison.Ordinal) : length >= 0 && Encoding.UTF8.GetByteCount(body) >= length);
+        if (requireComplete && !complete)
         {
             return false;
         }

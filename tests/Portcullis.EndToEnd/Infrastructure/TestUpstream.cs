@@ -75,7 +75,7 @@ public sealed class TestUpstream : IAsyncDisposable
             await next(context);
         });
         map?.Invoke(app);
-        app.Map("/ws", async context =>
+        Route(app, "/ws", async context =>
         {
             self!.Requests.Enqueue(ReceivedRequest.From(context, 0));
             if (!context.WebSockets.IsWebSocketRequest)
@@ -102,6 +102,9 @@ public sealed class TestUpstream : IAsyncDisposable
         self = new TestUpstream(app, new Uri($"{(https ? "https" : "http")}://127.0.0.1:{address.Port}"), certificate);
         return self;
     }
+
+    /// <summary>Answers every path under <paramref name="path"/> with <paramref name="handler"/>.</summary>
+    public static void Route(IApplicationBuilder app, string path, RequestDelegate handler) => app.Map(path, branch => branch.Run(handler));
 
     private static async Task EchoAsync(WebSocket socket, TestUpstream self)
     {
