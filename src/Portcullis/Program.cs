@@ -6,5 +6,6 @@ var root = new RootCommand("Portcullis: a reverse proxy that puts an identity pr
 {
     RunCommand.Create(),
     ValidateCommand.Create(),
+    DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -70,12 +70,8 @@ public static class ConfigLoader
         var reader = new ConfigReader(origins, baseDirectory);
         var config = reader.Read(root);
         errors.AddRange(reader.Errors);
-        if (config is not null)
-        {
-            errors.AddRange(ConfigValidator.Validate(config));
-        }
-
-        if (errors.Count > 0 || config is null)
+        errors.AddRange(ConfigValidator.Validate(config));
+        if (errors.Count > 0)
         {
             throw new ConfigException(errors);
         }

@@ -25,7 +25,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
 
     public IReadOnlyList<ConfigError> Errors => _errors;
 
-    public ProxyConfig? Read(YamlMappingNode root)
+    public ProxyConfig Read(YamlMappingNode root)
     {
         CheckKeys(root, "", RootKeys);
         var config = new ProxyConfig
@@ -41,7 +41,8 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
             Sites = ReadSites(root),
             WatchedFiles = _files,
         };
-        return _errors.Count == 0 ? config : null;
+        // Returned even with errors: the cross-key checks run on what could be read, so one run reports everything.
+        return config;
     }
 
     private ListenConfig ReadListen(YamlMappingNode? node)

@@ -34,6 +34,11 @@ public sealed class ForwardingTransformer(PathPrefix prefix, TrustedNetworks tru
             // Replaces the upstream's own value: one header, ours (nginx's add_header would send two).
             httpContext.Response.Headers[HeaderNames.StrictTransportSecurity] = hsts;
         }
+        else if (!httpContext.Request.IsHttps)
+        {
+            // RFC 6797 §7.2: never over plain HTTP (redirect_http: false), not even the upstream's own.
+            httpContext.Response.Headers.Remove(HeaderNames.StrictTransportSecurity);
+        }
 
         return proceed;
     }

@@ -76,6 +76,8 @@ public sealed class PortcullisServer : IAsyncDisposable
         // Portcullis logs each upstream failure itself, with the upstream and the fix.
         builder.Logging.AddFilter("Yarp", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        // A failed start (port in use) is reported by the caller in one line, not as a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
 
         // Kestrel reads the model when it starts, after the logger exists to report how it was built.
         RuntimeModelHolder models = null!;

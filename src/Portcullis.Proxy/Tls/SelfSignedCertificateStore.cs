@@ -71,9 +71,20 @@ public static class SelfSignedCertificateStore
     private static void WriteAtomically(string path, string content, UnixFileMode mode)
     {
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, content);
-        if (!OperatingSystem.IsWindows())
+        if (OperatingSystem.IsWindows())
         {
+            File.WriteAllText(temporary, content);
+        }
+        else
+        {
+            // Created with its final mode: a key written first and chmod-ed after is readable by
+            // anyone who opens it in between. A leftover .tmp keeps its old mode, hence the delete.
+            File.Delete(temporary);
+            using (var writer = new StreamWriter(temporary, Encoding.UTF8, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode }))
+            {
+                writer.Write(content);
+            }
+
             File.SetUnixFileMode(temporary, mode);
         }
 

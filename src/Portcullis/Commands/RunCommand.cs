@@ -55,8 +55,17 @@ internal static class RunCommand
                 return 1;
             }
 
-            await using var server = await PortcullisServer.StartAsync(loaded, new PortcullisServerOptions { Reload = file is null ? null : load }, cancellationToken);
-            await server.WaitForShutdownAsync();
+            var server = await ServerStart.StartAsync(loaded, new PortcullisServerOptions { Reload = file is null ? null : load }, cancellationToken);
+            if (server is null)
+            {
+                return 1;
+            }
+
+            await using (server)
+            {
+                await server.WaitForShutdownAsync();
+            }
+
             return 0;
         });
         return command;
