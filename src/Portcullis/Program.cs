@@ -7,5 +7,7 @@ var root = new RootCommand("Portcullis: a reverse proxy that puts an identity pr
     RunCommand.Create(),
     ValidateCommand.Create(),
     DemoCommand.Create(),
+    EmulateCommand.Create(),
+    CheckCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

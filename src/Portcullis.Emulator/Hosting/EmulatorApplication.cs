@@ -32,6 +32,11 @@ internal static class EmulatorApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // authentik's Go front end accepts 1 MiB of request headers (net/http's default):
+            // large session cookies and JWTs must reach it, so the emulator must not refuse them.
+            kestrel.Limits.MaxRequestHeadersTotalSize = 1024 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 1024 * 1024;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 1024 * 1024;
             foreach (var endpoint in settings.HttpEndpoints)
             {
                 // authentik's :9000 speaks HTTP/1.1 only; no h2c.

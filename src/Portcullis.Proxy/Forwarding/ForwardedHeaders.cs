@@ -18,7 +18,8 @@ public static class ForwardedHeaders
     /// <summary>
     /// True for a header a client could use to lie about where it is or who it is: X-Forwarded-*,
     /// Forwarded (RFC 7239), X-Real-IP and the other client-IP headers frameworks read, and
-    /// X-authentik-* (identity headers in forward-auth set-ups). Underscores count as dashes: nginx
+    /// X-authentik-* (identity headers in forward-auth set-ups) except X-authentik-CSRF, which
+    /// authentik's own UI sends with every API call (authentik's CSRF_HEADER_NAME). Underscores count as dashes: nginx
     /// drops such names but Django's META folds them into the same key (HTTP_X_FORWARDED_FOR), and
     /// Traefik strips them for this reason.
     /// </summary>
@@ -39,7 +40,7 @@ public static class ForwardedHeaders
 
         ReadOnlySpan<char> n = folded[..length];
         return n.StartsWith("x-forwarded-") || n.SequenceEqual("forwarded") || n.SequenceEqual("x-real-ip")
-            || n.StartsWith("x-authentik-") || n.SequenceEqual("x-client-ip") || n.SequenceEqual("true-client-ip")
+            || (n.StartsWith("x-authentik-") && !n.SequenceEqual("x-authentik-csrf")) || n.SequenceEqual("x-client-ip") || n.SequenceEqual("true-client-ip")
             || n.SequenceEqual("x-cluster-client-ip") || n.SequenceEqual("cf-connecting-ip") || n.SequenceEqual("x-original-forwarded-for")
             || n.SequenceEqual("x-original-url") || n.SequenceEqual("x-rewrite-url");
     }

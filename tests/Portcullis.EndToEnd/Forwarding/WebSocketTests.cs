@@ -102,6 +102,24 @@ public sealed class WebSocketTests
     }
 
     [Fact]
+    public async Task WebSocket_IdleLongerThanKeepAlive_StaysOpen()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var proxy = await PortcullisInstance.StartAsync("timeouts: { keep_alive: 1s }\n" + Yaml.Site(upstream.Url));
+        using var socket = await ConnectAsync(proxy, HttpVersion.Version11);
+
+        // Nothing can be awaited for "still open": idle for three keep-alive periods, then talk.
+        var pending = socket.ReceiveAsync(new byte[256], CancellationToken.None);
+        var finished = await Task.WhenAny(pending, Task.Delay(TimeSpan.FromSeconds(3)));
+
+        Assert.NotSame(pending, finished);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("after idle"), WebSocketMessageType.Text, true, CancellationToken.None);
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WebSocketMessageType.Text, result.MessageType);
+        Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
+    [Fact]
     public async Task WebSocket_UpstreamRefusesHandshake_ClientGetsUpstreamStatus()
     {
         await using var upstream = await TestUpstream.StartAsync(map: app => TestUpstream.Route(app, "/ws/outpost", c =>

@@ -25,6 +25,8 @@ public class ForwardedHeadersTests
     [InlineData("X-Real-IP", true)]
     [InlineData("X_Real_Ip", true)]
     [InlineData("X-authentik-username", true)]
+    [InlineData("X-authentik-CSRF", false)] // authentik's own UI sends it with every API call
+    [InlineData("x_authentik_csrf", false)]
     [InlineData("X_AUTHENTIK_UID", true)]
     [InlineData("X-Client-IP", true)]
     [InlineData("True-Client-IP", true)]

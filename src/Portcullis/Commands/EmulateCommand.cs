@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Portcullis.Emulator;
+
+namespace Portcullis.Commands;
+
+/// <summary>portcullis emulate: an upstream that answers a proxy the way authentik does.</summary>
+internal static class EmulateCommand
+{
+    public static Command Create()
+    {
+        var http = new Option<string[]>("--http") { Description = "Plain-HTTP listen address (repeatable), IP:port. Default 0.0.0.0:9000, like authentik." };
+        var https = new Option<string[]>("--https") { Description = "HTTPS listen address (repeatable), IP:port. Default 0.0.0.0:9443, like authentik." };
+        var trusted = new Option<string?>("--trusted-proxy-cidrs") { Description = "Comma-separated CIDRs whose X-Forwarded-* are believed (AUTHENTIK_LISTEN__TRUSTED_PROXY_CIDRS). Default: authentik's." };
+        var clientIp = new Option<string?>("--client-ip") { Description = "leftmost (authentik up to 2026.5, default) or rightmost-untrusted (from 2026.8.1)." };
+        var webPath = new Option<string?>("--web-path") { Description = "AUTHENTIK_WEB__PATH, e.g. /authentik/. Default /." };
+        var outpostToken = new Option<string?>("--outpost-token") { Description = "Bearer token ws/outpost/<uuid>/ requires. Default emulator-outpost-token." };
+
+        var command = new Command("emulate", "Run an authentik emulator: the upstream `portcullis check` reads, for testing any proxy in front of it. Stops on Ctrl+C or SIGTERM.")
+        {
+            http, https, trusted, clientIp, webPath, outpostToken,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var defaults = new EmulatorOptions();
+            ClientIpMode mode;
+            switch (parse.GetValue(clientIp))
+            {
+                case null or "leftmost": mode = ClientIpMode.Leftmost; break;
+                case "rightmost-untrusted": mode = ClientIpMode.RightmostUntrusted; break;
+                case var other:
+                    Console.Error.WriteLine($"error: --client-ip '{other}': use leftmost or rightmost-untrusted.");
+                    return 2;
+            }
+
+            var options = defaults with
+            {
+                HttpAddresses = parse.GetValue(http) is { Length: > 0 } httpAddresses ? httpAddresses : defaults.HttpAddresses,
+                HttpsAddresses = parse.GetValue(https) is { Length: > 0 } httpsAddresses ? httpsAddresses : defaults.HttpsAddresses,
+                TrustedProxyCidrs = parse.GetValue(trusted) is { } cidrs
+                    ? cidrs.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                    : defaults.TrustedProxyCidrs,
+                ClientIp = mode,
+                WebPath = parse.GetValue(webPath) ?? defaults.WebPath,
+                OutpostToken = parse.GetValue(outpostToken) ?? defaults.OutpostToken,
+            };
+
+            EmulatorServer emulator;
+            try
+            {
+                emulator = await EmulatorServer.StartAsync(options, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 2;
+            }
+
+            await using (emulator)
+            {
+                foreach (var address in emulator.HttpUrls.Concat(emulator.HttpsUrls))
+                {
+                    Console.Out.WriteLine($"listening on {address}");
+                }
+
+                Console.Out.WriteLine($"web path {options.WebPath}; client IP rule {mode}; trusted proxies {string.Join(", ", options.TrustedProxyCidrs)}");
+                var fingerprint = Convert.ToHexString(SHA256.HashData(emulator.Certificate.RawData));
+                Console.Out.WriteLine($"certificate SHA-256 {string.Join(':', fingerprint.Chunk(2).Select(pair => new string(pair)))}");
+                Console.Out.WriteLine("Ctrl+C to stop.");
+
+                // Our own registrations: the emulator's host also listens for these signals and
+                // would otherwise consume them, leaving this command waiting forever.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+                void Stop(PosixSignalContext context)
+                {
+                    context.Cancel = true;
+                    stop.Cancel();
+                }
+
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: open WebSockets get 1012, as authentik sends on restart.
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

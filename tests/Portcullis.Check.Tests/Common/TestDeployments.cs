@@ -1,0 +1,41 @@
+using Portcullis.Emulator;
+using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Hosting;
+
+namespace Portcullis.Check.Tests.Common;
+
+/// <summary>The emulator on loopback, port 0, and Portcullis in front of it, in process.</summary>
+internal static class TestDeployments
+{
+    public static Task<EmulatorServer> StartEmulatorAsync() =>
+        EmulatorServer.StartAsync(new EmulatorOptions { HttpAddresses = ["127.0.0.1:0"], HttpsAddresses = ["127.0.0.1:0"] });
+
+    public static async Task<PortcullisServer> StartPortcullisAsync(EmulatorServer emulator, TestCertificates certificates)
+    {
+        var yaml = $"""
+            listen: {"{"} http: ["127.0.0.1:0"], https: ["127.0.0.1:0"] {"}"}
+            data_dir: {certificates.Directory}
+            trusted_proxies: []
+            sites:
+              - hosts: [localhost]
+                tls: {"{"} certificate: "{certificates.CertificateFile}", key: "{certificates.KeyFile}" {"}"}
+                routes:
+                  - path: /
+                    upstream: "{emulator.HttpsUrls[0].GetLeftPart(UriPartial.Authority)}"
+                    upstream_tls: {"{"} verify: false {"}"}
+            """;
+        var config = ConfigLoader.LoadText(yaml, "test.yaml", certificates.Directory);
+        return await PortcullisServer.StartAsync(config, new PortcullisServerOptions { HandleSignals = false, AccessLogOutput = TextWriter.Null });
+    }
+
+    /// <summary>Options pointing at a server as "localhost", its CA trusted.</summary>
+    public static CheckOptions LocalhostOptions(Uri https, Uri http, TestCertificates certificates) => new()
+    {
+        Url = new UriBuilder(https) { Host = "localhost" }.Uri,
+        HttpUrl = new UriBuilder(http) { Host = "localhost" }.Uri,
+        CaFile = certificates.CaFile,
+        Timeout = TimeSpan.FromSeconds(10),
+    };
+
+    public static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+}
