@@ -98,7 +98,7 @@ internal static class RedirectChecks
 
         if (actual.Port != expected.Port)
         {
-            return $" (port {actual.Port} instead of {expected.Port}: the HTTPS port is lost)";
+            return $" (port {actual.Port} instead of {expected.Port}: the redirect does not name the HTTPS port)";
         }
 
         return actual.PathAndQuery != expected.PathAndQuery ? " (the path or query is lost)" : " (another host)";

@@ -17,6 +17,7 @@ internal static class IndexPageHtml
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Portcullis authentik emulator</title>
 <style>
   body { font-family: system-ui, sans-serif; margin: 2rem; max-width: 60rem; color: #222; }
@@ -27,7 +28,8 @@ internal static class IndexPageHtml
   li.fail::before { content: "\2718  "; color: #b00020; }
   .detail { color: #555; font-size: .9em; margin-left: .5rem; }
   #summary { font-weight: bold; margin-top: 1rem; }
-  pre { background: #f5f5f5; padding: .8rem; overflow: auto; }
+  pre { background: #f5f5f5; padding: .8rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+  ul { padding-left: 0; }
 </style>
 </head>
 <body>
@@ -92,6 +94,9 @@ async function checkSystem() {
     ipOk = false; ipDetail = "proxy " + sys.peer_ip + " sent X-Forwarded-For but is outside the trusted proxy CIDRs";
   } else if (!sys.peer_trusted) {
     ipOk = true; ipDetail = "no proxy in front: " + sys.client_ip;
+  } else if (xff !== undefined && xff.split(",").map(s => s.trim()).includes(sys.client_ip)) {
+    // Browser and proxy on one machine (the demo): same address, but it came from X-Forwarded-For.
+    ipOk = true; ipDetail = "client " + sys.client_ip + " from X-Forwarded-For (the browser and the proxy share this address)";
   } else {
     ipOk = false;
     ipDetail = xff === undefined

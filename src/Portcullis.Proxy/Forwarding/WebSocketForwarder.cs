@@ -40,7 +40,12 @@ public sealed class WebSocketForwarder(WebSocketTracker tracker)
         {
             if (!HandshakeHeaders.Contains(header.Key) && !header.Key.StartsWith(':'))
             {
-                options.SetRequestHeader(header.Key, header.Value.ToString());
+                // HTTP/2 clients send each cookie as its own field; HTTP/1.1 wants one line
+                // joined with "; " (RFC 9113 §8.2.3), not the ", " other headers use.
+                var value = header.Key.Equals(HeaderNames.Cookie, StringComparison.OrdinalIgnoreCase)
+                    ? string.Join("; ", header.Value.ToArray())
+                    : header.Value.ToString();
+                options.SetRequestHeader(header.Key, value);
             }
         }
 

@@ -73,11 +73,18 @@ public sealed class ConfigWatcher : IDisposable
                 return;
             }
 
+            // Remember what this reload read, whatever its outcome: a rejected file is not retried
+            // until it changes again, and a file still being written when it was read (an editor
+            // that truncates, then writes) differs from this and is read again on the next event.
+            var watched = _files();
+            _fingerprint = fingerprint;
             _logger.LogInformation("a watched file changed; reloading");
             _reload();
+            if (!_files().SequenceEqual(watched))
+            {
+                _fingerprint = Fingerprint(_files());
+            }
 
-            // Whatever the outcome, remember what was seen: a rejected file is not retried until it changes again.
-            _fingerprint = Fingerprint(_files());
             Rewatch();
         }
     }

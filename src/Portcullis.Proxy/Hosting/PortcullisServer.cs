@@ -85,12 +85,14 @@ public sealed class PortcullisServer : IAsyncDisposable
         var webSockets = new WebSocketTracker();
 
         builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = ListenSocketFactory.Create);
-        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, config, () => models));
+        ILogger logger = null!;
+        var connectionLimiter = new ClientConnectionLimiter(() => models, () => logger);
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, config, () => models, connectionLimiter));
         builder.Services.AddHttpForwarder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Portcullis");
+        logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Portcullis");
         var initial = RuntimeModelBuilder.Build(config);
         foreach (var warning in initial.Warnings)
         {
@@ -137,22 +139,33 @@ public sealed class PortcullisServer : IAsyncDisposable
         return new PortcullisServer(app, models, addresses, webSockets, watcher, hangup, accessLog, logger);
     }
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter)
     {
         var limits = kestrel.Limits;
         kestrel.AddServerHeader = false;
-        limits.MaxRequestHeadersTotalSize = (int)config.Limits.MaxRequestHeadersBytes;
+        // Kestrel answers a 431 itself, before any site is known, so without HSTS. Its cap is set at
+        // twice the configured limit; RequestScreening answers 431 between the two, with HSTS. The
+        // hard cap still bounds the memory one request's headers can take.
+        var headerCap = (int)Math.Min(int.MaxValue / 2, config.Limits.MaxRequestHeadersBytes) * 2;
+        limits.MaxRequestHeadersTotalSize = headerCap;
         limits.MaxRequestLineSize = (int)config.Limits.MaxRequestLineBytes;
         limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes;
         limits.RequestHeadersTimeout = config.Timeouts.ClientHeader;
         limits.KeepAliveTimeout = config.Timeouts.KeepAlive;
+        limits.MinRequestBodyDataRate = config.Limits.MinRequestBodyBytesPerSecond > 0
+            ? new MinDataRate(config.Limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5))
+            : null;
         limits.Http2.MaxStreamsPerConnection = config.Limits.MaxStreamsPerConnection;
         // One HTTP/2 header field can hold a whole large cookie.
-        limits.Http2.MaxRequestHeaderFieldSize = (int)config.Limits.MaxRequestHeadersBytes;
+        limits.Http2.MaxRequestHeaderFieldSize = headerCap;
 
         foreach (var endpoint in Usable(config.Listen.Http))
         {
-            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(endpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.Use(connectionLimiter.Middleware);
+            });
         }
 
         var tls = new TlsHandshakeCallbackOptions
@@ -172,6 +185,8 @@ public sealed class PortcullisServer : IAsyncDisposable
             kestrel.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                // Before UseHttps: a refused connection costs no handshake.
+                listen.Use(connectionLimiter.Middleware);
                 listen.UseHttps(tls);
             });
         }

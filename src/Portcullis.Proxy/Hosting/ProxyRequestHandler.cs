@@ -93,6 +93,12 @@ public sealed class ProxyRequestHandler(
             return null;
         }
 
+        if (RequestScreening.Check(request, model.Config.Limits.MaxRequestHeadersBytes) is { } rejection)
+        {
+            await ProxyResponses.WriteAsync(context, rejection.Status, rejection.Message, site.Hsts, rejection.Close);
+            return null;
+        }
+
         var maxBody = model.Config.Limits.MaxRequestBodyBytes;
         if (request.ContentLength > maxBody)
         {

@@ -8,7 +8,9 @@ namespace Portcullis.Proxy.Sites;
 /// <summary>Portcullis's own short answers: errors, redirects. Plain text, never cached.</summary>
 public static class ProxyResponses
 {
-    public static Task WriteAsync(HttpContext context, int status, string message, string? hsts)
+    /// <param name="close">Close an HTTP/1.x connection after this answer: the request's framing is
+    /// not trusted, so nothing after it on the connection is read as another request.</param>
+    public static Task WriteAsync(HttpContext context, int status, string message, string? hsts, bool close = false)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -20,6 +22,10 @@ public static class ProxyResponses
         response.Clear();
         response.StatusCode = status;
         response.Headers[HeaderNames.CacheControl] = "no-store";
+        if (close && !HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+        {
+            response.Headers[HeaderNames.Connection] = "close";
+        }
         if (hsts is not null && context.Request.IsHttps)
         {
             response.Headers[HeaderNames.StrictTransportSecurity] = hsts;

@@ -41,7 +41,7 @@ internal static class CheckCommand
                 HttpUrl = http,
                 Long = parse.GetValue(longRun),
                 Insecure = parse.GetValue(insecure),
-                AuthentikToken = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("PORTCULLIS_AUTHENTIK_TOKEN"),
+                AuthentikToken = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("AUTHENTIK_API_TOKEN"),
                 CaFile = parse.GetValue(caFile),
             };
 

@@ -16,10 +16,11 @@ internal static class EmulateCommand
         var clientIp = new Option<string?>("--client-ip") { Description = "leftmost (authentik up to 2026.5, default) or rightmost-untrusted (from 2026.8.1)." };
         var webPath = new Option<string?>("--web-path") { Description = "AUTHENTIK_WEB__PATH, e.g. /authentik/. Default /." };
         var outpostToken = new Option<string?>("--outpost-token") { Description = "Bearer token ws/outpost/<uuid>/ requires. Default emulator-outpost-token." };
+        var helloInterval = new Option<string?>("--hello-interval") { Description = "How often WebSockets get a HELLO, like outposts (default 10s). Longer than a proxy's read timeout (nginx: 60s) to let `check --long` see it cut idle sockets." };
 
         var command = new Command("emulate", "Run an authentik emulator: the upstream `portcullis check` reads, for testing any proxy in front of it. Stops on Ctrl+C or SIGTERM.")
         {
-            http, https, trusted, clientIp, webPath, outpostToken,
+            http, https, trusted, clientIp, webPath, outpostToken, helloInterval,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -34,8 +35,16 @@ internal static class EmulateCommand
                     return 2;
             }
 
+            var hello = defaults.HelloInterval;
+            if (parse.GetValue(helloInterval) is { } helloText && !Portcullis.Proxy.Configuration.ValueParsers.TryParseDuration(helloText, out hello))
+            {
+                Console.Error.WriteLine($"error: --hello-interval '{helloText}': write a duration such as 10s or 2m.");
+                return 2;
+            }
+
             var options = defaults with
             {
+                HelloInterval = hello,
                 HttpAddresses = parse.GetValue(http) is { Length: > 0 } httpAddresses ? httpAddresses : defaults.HttpAddresses,
                 HttpsAddresses = parse.GetValue(https) is { Length: > 0 } httpsAddresses ? httpsAddresses : defaults.HttpsAddresses,
                 TrustedProxyCidrs = parse.GetValue(trusted) is { } cidrs

@@ -61,7 +61,8 @@ public class HealthAndWebPathTests
         Assert.Contains("all checks passed", html);
         // Self-contained: no external scripts, styles or images.
         Assert.DoesNotContain("<script src", html);
-        Assert.DoesNotContain("<link", html);
+        Assert.DoesNotMatch("<link(?![^>]*href=\"data:)", html); // the favicon is an empty data: URL
+        Assert.Contains("<link rel=\"icon\" href=\"data:,\">", html);
         Assert.DoesNotContain("<img", html);
     }
 

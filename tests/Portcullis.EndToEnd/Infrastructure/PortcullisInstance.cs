@@ -79,7 +79,9 @@ public sealed class PortcullisInstance : IAsyncDisposable
         try
         {
             var text = yaml.Contains("listen:", StringComparison.Ordinal) ? yaml : Preamble(Directory) + "\n" + yaml;
-            await File.WriteAllTextAsync(ConfigPath, text);
+            // Written whole, then renamed into place, as editors and config management do.
+            await File.WriteAllTextAsync(ConfigPath + ".new", text);
+            File.Move(ConfigPath + ".new", ConfigPath, overwrite: true);
             return await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(20));
         }
         finally
