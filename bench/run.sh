@@ -5,7 +5,8 @@
 # Writes docs/benchmarks.md, docs/benchmarks.png and docs/benchmarks.tsv (the raw figures).
 # Environment: BENCH_PROXIES (default: all five, in this order), BENCH_KEEP=1 keeps the work dir,
 # BENCH_REF=<commit> builds Portcullis from that commit instead of the working tree,
-# BENCH_OUT=<dir> writes the report there instead of docs/ (for trial runs).
+# BENCH_OUT=<dir> writes the report there instead of docs/ (for trial runs),
+# BENCH_PORTCULLIS=<dir> uses an already published Portcullis (the folder holding `portcullis`).
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,6 +29,9 @@ install_missing() {
     command -v h2load >/dev/null || missing+=(nghttp2-client)
     command -v openssl >/dev/null || missing+=(openssl)
     command -v curl >/dev/null || missing+=(curl)
+    # Native AOT publish (src/Portcullis sets PublishAot): the linker and zlib's headers.
+    command -v clang >/dev/null || missing+=(clang)
+    dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
     if ((${#missing[@]})); then
         [[ $EUID -eq 0 ]] || die "missing ${missing[*]}: run as root or apt-get install them"
         log "installing ${missing[*]}"
@@ -120,9 +124,13 @@ if [[ -n ${BENCH_REF:-} ]]; then
     git -C "$ROOT" archive "$BENCH_REF" | tar -x -C "$SOURCE"
 fi
 log "building Portcullis (Release, ${BENCH_REF:-working tree}) and the report tool"
-dotnet publish "$SOURCE/src/Portcullis" -c Release -o "$WORK/portcullis-bin" \
-    --artifacts-path "$WORK/artifacts" -nologo -v quiet >"$WORK/publish.log" 2>&1 \
-    || { cat "$WORK/publish.log"; die "dotnet publish failed"; }
+if [[ -n ${BENCH_PORTCULLIS:-} ]]; then
+    cp -r "$BENCH_PORTCULLIS" "$WORK/portcullis-bin"
+else
+    dotnet publish "$SOURCE/src/Portcullis" -c Release -o "$WORK/portcullis-bin" \
+        --artifacts-path "$WORK/artifacts" -nologo -v quiet >"$WORK/publish.log" 2>&1 \
+        || { cat "$WORK/publish.log"; die "dotnet publish failed"; }
+fi
 dotnet build "$BENCH/Report" -c Release -o "$WORK/report" \
     --artifacts-path "$WORK/artifacts" -nologo -v quiet >"$WORK/report-build.log" 2>&1 \
     || { cat "$WORK/report-build.log"; die "building bench/Report failed"; }

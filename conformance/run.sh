@@ -63,9 +63,11 @@ trap 'exit 143' TERM
 # :: Step 1: the peers, from Debian's packages (and the tools this script uses).
 export PATH="$PATH:/usr/sbin:/sbin"
 missing=()
-for pair in nginx:nginx caddy:caddy haproxy:haproxy jq:jq openssl:openssl ss:iproute2; do
+for pair in nginx:nginx caddy:caddy haproxy:haproxy jq:jq openssl:openssl ss:iproute2 clang:clang; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
+# Native AOT publish (src/Portcullis sets PublishAot) links against zlib.
+dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
 if ((${#missing[@]})); then
     log "installing ${missing[*]} (apt)"
     export DEBIAN_FRONTEND=noninteractive

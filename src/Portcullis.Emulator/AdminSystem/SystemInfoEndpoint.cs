@@ -49,6 +49,6 @@ internal sealed class SystemInfoEndpoint
             Path: request.PathBase + request.Path,
             WebPath: _settings.WebPath,
             ServerTime: _time.GetUtcNow());
-        return EmulatorJson.WriteAsync(context, StatusCodes.Status200OK, info);
+        return EmulatorJson.WriteAsync(context, StatusCodes.Status200OK, info, EmulatorJson.Context.SystemInfo);
     }
 }

@@ -27,7 +27,7 @@ internal sealed class CsrfEndpoint
             HttpOnly = false,
             MaxAge = TimeSpan.FromDays(365),
         });
-        return EmulatorJson.WriteAsync(context, StatusCodes.Status200OK, new CsrfToken(token));
+        return EmulatorJson.WriteAsync(context, StatusCodes.Status200OK, new CsrfToken(token), EmulatorJson.Context.CsrfToken);
     }
 
     public Task PostAsync(HttpContext context)
@@ -36,16 +36,16 @@ internal sealed class CsrfEndpoint
         var failure = DjangoCsrfCheck.Check(effective, context.Request.Headers, context.Request.Cookies);
         if (failure is not null)
         {
-            return EmulatorJson.WriteAsync(context, StatusCodes.Status403Forbidden, new CsrfFailure($"CSRF Failed: {failure}"));
+            return EmulatorJson.WriteAsync(context, StatusCodes.Status403Forbidden, new CsrfFailure($"CSRF Failed: {failure}"), EmulatorJson.Context.CsrfFailure);
         }
 
         var origin = context.Request.Headers.Origin.ToString();
-        return EmulatorJson.WriteAsync(context, StatusCodes.Status200OK, new CsrfSuccess(true, origin.Length == 0 ? null : origin, effective.Origin));
+        return EmulatorJson.WriteAsync(context, StatusCodes.Status200OK, new CsrfSuccess(true, origin.Length == 0 ? null : origin, effective.Origin), EmulatorJson.Context.CsrfSuccess);
     }
 
-    private sealed record CsrfToken(string Token);
+    internal sealed record CsrfToken(string Token);
 
-    private sealed record CsrfFailure(string Detail);
+    internal sealed record CsrfFailure(string Detail);
 
-    private sealed record CsrfSuccess(bool Ok, string? Origin, string Computed);
+    internal sealed record CsrfSuccess(bool Ok, string? Origin, string Computed);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Portcullis.Emulator.Configuration;
+using Portcullis.Emulator.Hosting;
 
 namespace Portcullis.Emulator.IndexPage;
 
@@ -12,7 +13,7 @@ internal sealed class IndexPageEndpoint
     public IndexPageEndpoint(EmulatorSettings settings)
     {
         // JSON-encode so the web path cannot break out of the script's string literal.
-        _html = IndexPageHtml.Template.Replace(IndexPageHtml.WebPathPlaceholder, JsonSerializer.Serialize(settings.WebPath), StringComparison.Ordinal);
+        _html = IndexPageHtml.Template.Replace(IndexPageHtml.WebPathPlaceholder, JsonSerializer.Serialize(settings.WebPath, EmulatorJsonContext.Default.String), StringComparison.Ordinal);
     }
 
     public Task HandleAsync(HttpContext context)

@@ -58,7 +58,7 @@ internal sealed class WebSocketEndpoints
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var helloArgs = new Dictionary<string, object?>
+        var helloArgs = new Dictionary<string, string>
         {
             ["version"] = "portcullis-emulator",
             ["endpoint"] = kind,

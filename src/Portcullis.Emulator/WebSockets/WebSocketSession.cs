@@ -25,12 +25,12 @@ internal sealed class WebSocketSession
 
     private readonly WebSocket _socket;
     private readonly TimeSpan _helloInterval;
-    private readonly IReadOnlyDictionary<string, object?> _helloArgs;
+    private readonly IReadOnlyDictionary<string, string> _helloArgs;
     private readonly ReceivedCloseLog _closeLog;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private int _closeSent;
 
-    public WebSocketSession(WebSocket socket, TimeSpan helloInterval, IReadOnlyDictionary<string, object?> helloArgs, ReceivedCloseLog closeLog)
+    public WebSocketSession(WebSocket socket, TimeSpan helloInterval, IReadOnlyDictionary<string, string> helloArgs, ReceivedCloseLog closeLog)
     {
         _socket = socket;
         _helloInterval = helloInterval;
@@ -163,7 +163,7 @@ internal sealed class WebSocketSession
             do
             {
                 var hello = new OutpostMessage((int)OutpostInstruction.Hello, _helloArgs);
-                var bytes = JsonSerializer.SerializeToUtf8Bytes(hello, EmulatorJson.Options);
+                var bytes = JsonSerializer.SerializeToUtf8Bytes(hello, EmulatorJson.Context.OutpostMessage);
                 if (Volatile.Read(ref _closeSent) == 1 || _socket.State != WebSocketState.Open)
                 {
                     return;

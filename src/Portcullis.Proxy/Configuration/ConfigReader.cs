@@ -17,7 +17,8 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
     private static readonly string[] LogKeys = ["access", "format"];
     private static readonly string[] SiteKeys = ["hosts", "tls", "hsts", "redirect_http", "routes"];
     private static readonly string[] TlsKeys = ["certificate", "key", "min_version"];
-    private static readonly string[] RouteKeys = ["path", "upstream", "strip_prefix", "upstream_tls"];
+    private static readonly string[] RouteKeys = ["path", "upstream", "strip_prefix", "upstream_tls", "health_check"];
+    private static readonly string[] HealthCheckKeys = ["path", "interval", "timeout", "unhealthy_after", "healthy_after"];
     private static readonly string[] UpstreamTlsKeys = ["verify", "ca", "pin_sha256", "server_name"];
 
     private readonly List<ConfigError> _errors = [];
@@ -132,7 +133,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
         var access = ReadString(node, "access", "log.access") ?? "stdout";
         if (access is not ("stdout" or "off"))
         {
-            access = Path.GetFullPath(access, baseDirectory);
+            access = FullPath(node, "access", "log.access", access) ?? "stdout";
         }
 
         var format = AccessLogFormat.Combined;
@@ -275,7 +276,8 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
             }
             else if (routes.Any(r => r.Path == path))
             {
-                Error(Child(route, "path")!, key + ".path", $"the prefix '{path}' is routed twice in this site.", "merge the two routes; give the upstream a list for several servers.");
+                // No path: key means "/", so two routes without one collide with no node to point at.
+                Error(Child(route, "path") ?? route, key + ".path", $"the prefix '{path}' is routed twice in this site.", "merge the two routes; give the upstream a list for several servers.");
             }
 
             var upstreams = new List<Uri>();
@@ -303,10 +305,42 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
                 StripPrefix = ReadBool(route, "strip_prefix", key + ".strip_prefix") ?? false,
                 Upstreams = upstreams,
                 UpstreamTls = ReadUpstreamTls(Mapping(route, "upstream_tls", key + ".upstream_tls"), key + ".upstream_tls"),
+                HealthCheck = ReadHealthCheck(Mapping(route, "health_check", key + ".health_check"), key + ".health_check"),
             });
         }
 
         return routes.ToArray();
+    }
+
+    private HealthCheckConfig? ReadHealthCheck(YamlMappingNode? node, string key)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        CheckKeys(node, key + ".", HealthCheckKeys);
+        var path = ReadString(node, "path", key + ".path");
+        if (path is null)
+        {
+            Error(node, key + ".path", "a health check needs a path.", "path: /-/health/live/ (authentik answers it with 200 or 204 while it runs).");
+            path = "/";
+        }
+        else if (!path.StartsWith('/') || path.Contains('#') || path.Any(char.IsWhiteSpace))
+        {
+            Error(Child(node, "path")!, key + ".path", $"'{path}' is not a path.", "start it with '/', e.g. /-/health/live/.");
+        }
+
+        var defaults = new HealthCheckConfig { Path = path };
+        var interval = ReadDuration(node, "interval", key + ".") ?? defaults.Interval;
+        var timeout = ReadDuration(node, "timeout", key + ".") ?? defaults.Timeout;
+        return defaults with
+        {
+            Interval = interval,
+            Timeout = timeout,
+            UnhealthyAfter = ReadInt(node, "unhealthy_after", key + ".unhealthy_after", 1, 100) ?? defaults.UnhealthyAfter,
+            HealthyAfter = ReadInt(node, "healthy_after", key + ".healthy_after", 1, 100) ?? defaults.HealthyAfter,
+        };
     }
 
     private UpstreamTlsConfig ReadUpstreamTls(YamlMappingNode? node, string key)
@@ -413,13 +447,31 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
             return null;
         }
 
-        var path = Path.GetFullPath(value, baseDirectory);
+        var path = FullPath(node, key, fullKey, value);
+        if (path is null)
+        {
+            return null;
+        }
+
         if (key != "data_dir")
         {
             _files.Add(path);
         }
 
         return path;
+    }
+
+    // Path.GetFullPath throws on a NUL, which a quoted YAML string ("\0") or an environment
+    // override can carry: reported like any other bad value (found by fuzz/run.sh config).
+    private string? FullPath(YamlMappingNode node, string key, string fullKey, string value)
+    {
+        if (value.Contains('\0'))
+        {
+            Error(Child(node, key) ?? node, fullKey, "a path cannot contain a NUL character.", "remove the \\0 from the path.");
+            return null;
+        }
+
+        return Path.GetFullPath(value, baseDirectory);
     }
 
     private bool? ReadBool(YamlMappingNode node, string key, string fullKey)
@@ -450,9 +502,9 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
         return Invalid<int?>(scalar, fullKey, $"'{scalar.Value}' is not a whole number from {min} to {max}.", $"write a number from {min} to {max}.");
     }
 
-    private TimeSpan? ReadDuration(YamlMappingNode node, string key)
+    private TimeSpan? ReadDuration(YamlMappingNode node, string key, string prefix = "timeouts.")
     {
-        var scalar = Scalar(node, key, "timeouts." + key);
+        var scalar = Scalar(node, key, prefix + key);
         if (scalar?.Value is null)
         {
             return null;
@@ -463,7 +515,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
             return value;
         }
 
-        return Invalid<TimeSpan?>(scalar, "timeouts." + key, $"'{scalar.Value}' is not a duration.", "write e.g. 500ms, 30s, 10m or 1h.");
+        return Invalid<TimeSpan?>(scalar, prefix + key, $"'{scalar.Value}' is not a duration.", "write e.g. 500ms, 30s, 10m or 1h.");
     }
 
     private long? ReadSize(YamlMappingNode node, string key, string prefix, long min)

@@ -16,4 +16,7 @@ public sealed record RouteConfig
     public required IReadOnlyList<Uri> Upstreams { get; init; }
 
     public required UpstreamTlsConfig UpstreamTls { get; init; }
+
+    /// <summary>Active health checks of the upstream servers; null (the default): passive checks only.</summary>
+    public HealthCheckConfig? HealthCheck { get; init; }
 }

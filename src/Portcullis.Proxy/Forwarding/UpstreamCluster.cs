@@ -1,24 +1,38 @@
+using Portcullis.Proxy.Health;
 using Portcullis.Proxy.Model;
 
 namespace Portcullis.Proxy.Forwarding;
 
 /// <summary>
 /// The upstream servers of one route and the pooled client that reaches them. Requests are
-/// spread round-robin; a server that just refused a connection is skipped for a few seconds.
+/// spread round-robin over the servers in rotation; <see cref="DestinationHealth"/> says which
+/// are (passive and active health checks).
 /// </summary>
-public sealed class UpstreamCluster(IReadOnlyList<Uri> destinations, UpstreamClient client)
+public sealed class UpstreamCluster
 {
-    private static readonly long PassiveBackoffTicks = TimeSpan.FromSeconds(5).Ticks;
-
-    private readonly string[] _prefixes = destinations.Select(d => d.GetLeftPart(UriPartial.Authority)).ToArray();
-    private readonly long[] _downUntil = new long[destinations.Count];
+    private readonly string[] _prefixes;
+    private readonly DestinationHealth[] _health;
     private int _next = -1;
 
-    public IReadOnlyList<Uri> Destinations { get; } = destinations;
+    /// <param name="health">Each destination's health, in the same order; shared with other routes naming the same server.</param>
+    public UpstreamCluster(IReadOnlyList<Uri> destinations, UpstreamClient client, IReadOnlyList<DestinationHealth> health)
+    {
+        if (health.Count != destinations.Count)
+        {
+            throw new ArgumentException("one health entry per destination", nameof(health));
+        }
 
-    public UpstreamClient Client { get; } = client;
+        Destinations = destinations;
+        Client = client;
+        _prefixes = destinations.Select(d => d.GetLeftPart(UriPartial.Authority)).ToArray();
+        _health = health.ToArray();
+    }
 
-    /// <summary>Picks the destination for the next request: the next healthy one in turn.</summary>
+    public IReadOnlyList<Uri> Destinations { get; }
+
+    public UpstreamClient Client { get; }
+
+    /// <summary>Picks the destination for the next request: the next one in rotation, in turn.</summary>
     public int Pick()
     {
         var count = _prefixes.Length;
@@ -28,22 +42,26 @@ public sealed class UpstreamCluster(IReadOnlyList<Uri> destinations, UpstreamCli
             return 0;
         }
 
-        var now = Environment.TickCount64 * TimeSpan.TicksPerMillisecond;
+        var now = Environment.TickCount64;
         for (var i = 0; i < count; i++)
         {
             var candidate = (start + i) % count;
-            if (Volatile.Read(ref _downUntil[candidate]) <= now)
+            if (_health[candidate].IsAvailable(now))
             {
                 return candidate;
             }
         }
 
+        // Every server is out of rotation: fail open and try one anyway. A health check can be
+        // wrong (a moved path, a probe the upstream rate-limits, a network blip on the probe's
+        // side), and a request that may succeed is better than a certain 502.
         return start;
     }
 
     public string Prefix(int index) => _prefixes[index];
 
-    /// <summary>Takes a destination out of rotation for a while after a failed connection.</summary>
-    public void MarkFailed(int index) =>
-        Volatile.Write(ref _downUntil[index], Environment.TickCount64 * TimeSpan.TicksPerMillisecond + PassiveBackoffTicks);
+    public DestinationHealth Health(int index) => _health[index];
+
+    /// <summary>Takes a destination out of rotation after a failed connection (passive health check).</summary>
+    public void MarkFailed(int index) => _health[index].ReportTransportFailure("a connection to it failed");
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Health;
 using Portcullis.Proxy.Tls;
 
 namespace Portcullis.Proxy.Forwarding;
@@ -14,7 +15,8 @@ namespace Portcullis.Proxy.Forwarding;
 /// </summary>
 public static class UpstreamHandlerFactory
 {
-    public static HttpMessageInvoker Create(UpstreamCertificatePolicy policy, UpstreamTlsConfig tls, LimitsConfig limits, TimeoutsConfig timeouts)
+    /// <param name="health">Where transport failures are reported (the passive health check); null: nowhere.</param>
+    public static HttpMessageInvoker Create(UpstreamCertificatePolicy policy, UpstreamTlsConfig tls, LimitsConfig limits, TimeoutsConfig timeouts, UpstreamHealthTable? health = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -36,6 +38,6 @@ public static class UpstreamHandlerFactory
                 TargetHost = tls.ServerName,
             },
         };
-        return new HttpMessageInvoker(handler, disposeHandler: true);
+        return new HttpMessageInvoker(health is null ? handler : new PassiveHealthHandler(handler, health), disposeHandler: true);
     }
 }

@@ -73,12 +73,20 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
     /// <summary>Copies messages from one side to the other; true when it ended with a close frame.</summary>
     private async Task<bool> PumpAsync(WebSocket from, WebSocket to, CancellationTokenSource idle)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
         try
         {
             while (true)
             {
-                var result = await from.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                // A zero-byte receive waits for the next frame without holding a buffer, here or in
+                // the streams below: an idle WebSocket (most of authentik's) costs no receive buffer.
+                var result = await from.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (result.MessageType != WebSocketMessageType.Close && !result.EndOfMessage)
+                {
+                    buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
+                    result = await from.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                }
+
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     if (to.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -89,8 +97,14 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
                     return true;
                 }
 
-                await to.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+                // An empty frame reports EndOfMessage on the zero-byte receive; it is passed on as is.
+                await to.SendAsync(result.Count == 0 ? ReadOnlyMemory<byte>.Empty : buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
                 idle.CancelAfter(idleTimeout);
+                if (result.EndOfMessage && buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
@@ -99,7 +113,10 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

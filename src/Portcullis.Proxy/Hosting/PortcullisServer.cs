@@ -176,7 +176,7 @@ public sealed class PortcullisServer : IAsyncDisposable
                 // SNI picks the site's certificate and TLS versions; an unknown name gets the
                 // first site's, and its requests are answered 421.
                 var model = models().Current;
-                var site = model.Sites.Find(context.ClientHelloInfo.ServerName?.ToLowerInvariant()) ?? model.DefaultSite!;
+                var site = model.Sites.Find(context.ClientHelloInfo.ServerName) ?? model.DefaultSite!;
                 return ValueTask.FromResult(site.TlsOptions);
             },
         };
@@ -202,6 +202,7 @@ public sealed class PortcullisServer : IAsyncDisposable
     {
         _watcher?.Dispose();
         _hangup?.Dispose();
+        Models.Dispose(); // Health probes (Health/): stop probing upstreams once nothing serves.
         await _app.StopAsync();
         await _app.DisposeAsync();
         if (_accessLog is not null)

@@ -56,8 +56,7 @@ public sealed class ProxyRequestHandler(
 
         // :: Step 1: the site, by Host. A host no site names is never forwarded: an identity
         // provider that builds links from Host must not answer under an attacker's name.
-        var hostName = HostNames.Normalize(request.Host);
-        var site = model.Sites.Find(hostName);
+        var site = model.Sites.Find(HostNames.HostPart(request.Host.Value));
         if (site is null)
         {
             var status = request.IsHttps ? StatusCodes.Status421MisdirectedRequest : StatusCodes.Status404NotFound;
@@ -70,7 +69,7 @@ public sealed class ProxyRequestHandler(
             // The TLS name and the Host must name the same site (RFC 9110 §7.4): otherwise a
             // connection opened for one site could carry requests for another.
             var sni = context.Features.Get<ITlsHandshakeFeature>()?.HostName;
-            if (!string.IsNullOrEmpty(sni) && !ReferenceEquals(model.Sites.Find(sni.ToLowerInvariant()), site))
+            if (!string.IsNullOrEmpty(sni) && !ReferenceEquals(model.Sites.Find(sni), site))
             {
                 await ProxyResponses.WriteAsync(context, StatusCodes.Status421MisdirectedRequest,
                     $"This connection was opened for '{sni}', not '{request.Host.Value}'.", site.Hsts);

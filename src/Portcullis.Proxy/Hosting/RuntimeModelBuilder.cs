@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Health;
 using Portcullis.Proxy.Model;
 using Portcullis.Proxy.Sites;
 using Portcullis.Proxy.Tls;
@@ -10,7 +11,8 @@ namespace Portcullis.Proxy.Hosting;
 /// <summary>
 /// Builds the runtime model from a validated configuration: loads certificates, prepares TLS
 /// options, transformers and upstream clients. Reuses the previous model's upstream clients when
-/// their settings are unchanged, so a reload keeps the warm connection pool.
+/// their settings are unchanged, so a reload keeps the warm connection pool, and the previous
+/// model's health state and unchanged health probes, so a reload does not resurrect a dead server.
 /// </summary>
 public static class RuntimeModelBuilder
 {
@@ -23,6 +25,9 @@ public static class RuntimeModelBuilder
         var warnings = new List<string>();
         var trusted = new TrustedNetworks(config.TrustedProxies);
         var clients = new Dictionary<UpstreamClientKey, UpstreamClient>();
+        var healthTable = previous?.Health.Table ?? new UpstreamHealthTable();
+        var probes = new Dictionary<HealthProbeKey, HealthProbe>();
+        var urls = new HashSet<string>(StringComparer.Ordinal);
         var sites = new List<Site>();
         for (var i = 0; i < config.Sites.Count; i++)
         {
@@ -32,14 +37,31 @@ public static class RuntimeModelBuilder
             for (var j = 0; j < siteConfig.Routes.Count; j++)
             {
                 var routeConfig = siteConfig.Routes[j];
-                var client = GetClient(config, routeConfig.UpstreamTls, previous, clients, siteConfig.Location, $"sites[{i}].routes[{j}].upstream_tls", errors);
+                var client = GetClient(config, routeConfig.UpstreamTls, previous, clients, healthTable, siteConfig.Location, $"sites[{i}].routes[{j}].upstream_tls", errors);
                 if (client is null)
                 {
                     continue;
                 }
 
                 var prefix = new PathPrefix(routeConfig.Path, routeConfig.StripPrefix);
-                routes.Add(new Route(prefix, new UpstreamCluster(routeConfig.Upstreams, client), new ForwardingTransformer(prefix, trusted, siteConfig.Hsts)));
+                var health = new List<DestinationHealth>();
+                foreach (var upstream in routeConfig.Upstreams)
+                {
+                    var url = upstream.GetLeftPart(UriPartial.Authority);
+                    var destination = healthTable.GetOrAdd(url);
+                    health.Add(destination);
+                    urls.Add(url);
+                    if (routeConfig.HealthCheck is { } check)
+                    {
+                        var key = new HealthProbeKey(url, check, client);
+                        if (!probes.ContainsKey(key))
+                        {
+                            probes[key] = previous is not null && previous.Health.Probes.TryGetValue(key, out var kept) ? kept : new HealthProbe(key, destination);
+                        }
+                    }
+                }
+
+                routes.Add(new Route(prefix, new UpstreamCluster(routeConfig.Upstreams, client, health), new ForwardingTransformer(prefix, trusted, siteConfig.Hsts)));
             }
 
             if (certificate is not null)
@@ -54,7 +76,7 @@ public static class RuntimeModelBuilder
         }
 
         var retired = previous?.Clients.Where(pair => !clients.ContainsKey(pair.Key)).Select(pair => pair.Value).ToArray() ?? [];
-        return new Result(new RuntimeModel(config, new SiteTable(sites), trusted, clients), warnings, retired);
+        return new Result(new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls)), warnings, retired);
     }
 
     private static ServerCertificate? LoadCertificate(ProxyConfig config, SiteConfig site, int index, List<ConfigError> errors, List<string> warnings, bool dryRun)
@@ -89,7 +111,7 @@ public static class RuntimeModelBuilder
     }
 
     private static UpstreamClient? GetClient(ProxyConfig config, UpstreamTlsConfig tls, RuntimeModel? previous,
-        Dictionary<UpstreamClientKey, UpstreamClient> clients, ConfigLocation location, string key, List<ConfigError> errors)
+        Dictionary<UpstreamClientKey, UpstreamClient> clients, UpstreamHealthTable health, ConfigLocation location, string key, List<ConfigError> errors)
     {
         var caTime = tls.CaPath is null ? default : File.GetLastWriteTimeUtc(tls.CaPath);
         var clientKey = new UpstreamClientKey(tls, config.Timeouts.UpstreamConnect, config.Limits.MaxResponseHeadersBytes, caTime);
@@ -107,7 +129,7 @@ public static class RuntimeModelBuilder
         try
         {
             var policy = new UpstreamCertificatePolicy(tls);
-            client = new UpstreamClient(UpstreamHandlerFactory.Create(policy, tls, config.Limits, config.Timeouts), policy);
+            client = new UpstreamClient(UpstreamHandlerFactory.Create(policy, tls, config.Limits, config.Timeouts, health), policy);
             clients[clientKey] = client;
             return client;
         }

@@ -6,12 +6,22 @@ namespace Portcullis.Proxy.Hosting;
 
 /// <summary>
 /// Holds the model requests read, and replaces it only with one that was completely built: a
-/// reload that fails leaves the running model untouched.
+/// reload that fails leaves the running model untouched. It also starts the health probes of the
+/// model it serves and stops those a reload retires.
 /// </summary>
-public sealed class RuntimeModelHolder(RuntimeModel initial, ILogger logger)
+public sealed class RuntimeModelHolder : IDisposable
 {
     private readonly Lock _reloadLock = new();
-    private RuntimeModel _current = initial;
+    private readonly ILogger _logger;
+    private RuntimeModel _current;
+    private bool _disposed;
+
+    public RuntimeModelHolder(RuntimeModel initial, ILogger logger)
+    {
+        _logger = logger;
+        _current = initial;
+        initial.Health.Activate(null, logger);
+    }
 
     public RuntimeModel Current => Volatile.Read(ref _current);
 
@@ -23,34 +33,51 @@ public sealed class RuntimeModelHolder(RuntimeModel initial, ILogger logger)
         IReadOnlyList<ConfigError> errors;
         lock (_reloadLock)
         {
+            if (_disposed)
+            {
+                return false;
+            }
+
             try
             {
                 var config = load();
                 var result = RuntimeModelBuilder.Build(config, _current);
                 if (!SameListeners(config.Listen, _current.Config.Listen))
                 {
-                    logger.LogWarning("reload: listen addresses changed; they take effect after a restart");
+                    _logger.LogWarning("reload: listen addresses changed; they take effect after a restart");
                 }
 
                 foreach (var warning in result.Warnings)
                 {
-                    logger.LogWarning("{Warning}", warning);
+                    _logger.LogWarning("{Warning}", warning);
                 }
 
+                var previous = _current;
                 Volatile.Write(ref _current, result.Model);
+                result.Model.Health.Activate(previous.Health, _logger);
                 Retire(result.Retired, config.Timeouts.UpstreamResponse);
-                logger.LogInformation("reload: configuration from {Source} is live ({Sites} site(s))", config.Source, config.Sites.Count);
+                _logger.LogInformation("reload: configuration from {Source} is live ({Sites} site(s))", config.Source, config.Sites.Count);
                 errors = [];
             }
             catch (ConfigException ex)
             {
-                logger.LogError("reload rejected, the previous configuration keeps serving:{NewLine}{Errors}", Environment.NewLine, string.Join(Environment.NewLine, ex.Errors));
+                _logger.LogError("reload rejected, the previous configuration keeps serving:{NewLine}{Errors}", Environment.NewLine, string.Join(Environment.NewLine, ex.Errors));
                 errors = ex.Errors;
             }
         }
 
         Reloaded?.Invoke(errors);
         return errors.Count == 0;
+    }
+
+    /// <summary>Stops the health probes (the server is stopping).</summary>
+    public void Dispose()
+    {
+        lock (_reloadLock)
+        {
+            _disposed = true;
+            _current.Health.Dispose();
+        }
     }
 
     private static bool SameListeners(ListenConfig a, ListenConfig b) =>

@@ -50,9 +50,29 @@ public sealed class AccessLog : IAsyncDisposable
     {
         var request = context.Request;
         var headers = request.Headers;
-        var time = DateTimeOffset.Now.ToString("dd/MMM/yyyy:HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(24, 1);
+        var time = CombinedTime();
         return string.Create(CultureInfo.InvariantCulture,
             $"{client} - - [{time}] \"{request.Method} {Escape(request.Path.Value + request.QueryString.Value)} {request.Protocol}\" {context.Response.StatusCode} {bytes} \"{Escape(headers[HeaderNames.Referer])}\" \"{Escape(headers[HeaderNames.UserAgent])}\" \"{Escape(request.Host.Value)}\" \"{upstream ?? "-"}\" {durationMs / 1000:0.000}");
+    }
+
+    private sealed record CachedTime(long Second, string Text);
+
+    private static CachedTime _time = new(0, "");
+
+    // Formatting a date costs more than the rest of the line: format once per second (UTC).
+    private static string CombinedTime()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var second = now.ToUnixTimeSeconds();
+        var cached = Volatile.Read(ref _time);
+        if (cached.Second == second)
+        {
+            return cached.Text;
+        }
+
+        var text = now.ToString("dd/MMM/yyyy:HH:mm:ss", CultureInfo.InvariantCulture) + " +0000";
+        Volatile.Write(ref _time, new CachedTime(second, text));
+        return text;
     }
 
     private static string FormatJson(HttpContext context, string client, string? upstream, long bytes, double durationMs)

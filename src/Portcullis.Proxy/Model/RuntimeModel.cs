@@ -1,5 +1,6 @@
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Health;
 using Portcullis.Proxy.Sites;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -9,7 +10,8 @@ namespace Portcullis.Proxy.Model;
 /// Everything a request needs, built from one validated <see cref="ProxyConfig"/> and swapped as
 /// a whole on reload: a request reads one model from start to end.
 /// </summary>
-public sealed class RuntimeModel(ProxyConfig config, SiteTable sites, TrustedNetworks trusted, IReadOnlyDictionary<UpstreamClientKey, UpstreamClient> clients)
+public sealed class RuntimeModel(ProxyConfig config, SiteTable sites, TrustedNetworks trusted, IReadOnlyDictionary<UpstreamClientKey, UpstreamClient> clients,
+    HealthMonitor health)
 {
     public ProxyConfig Config { get; } = config;
 
@@ -19,6 +21,9 @@ public sealed class RuntimeModel(ProxyConfig config, SiteTable sites, TrustedNet
 
     /// <summary>The pooled upstream clients, kept across reloads when their settings are unchanged.</summary>
     public IReadOnlyDictionary<UpstreamClientKey, UpstreamClient> Clients { get; } = clients;
+
+    /// <summary>The health probes of this model's routes; started by <see cref="Hosting.RuntimeModelHolder"/> once the model serves.</summary>
+    public HealthMonitor Health { get; } = health;
 
     /// <summary>HTTP/1.1 towards the upstream (the guide's proxy_http_version 1.1), with the response timeout.</summary>
     public ForwarderRequestConfig RequestConfig { get; } = new()

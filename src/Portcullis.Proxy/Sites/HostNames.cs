@@ -1,29 +1,27 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Portcullis.Proxy.Sites;
 
-/// <summary>Host header handling shared by site lookup and redirects.</summary>
+/// <summary>Host header handling shared by site lookup and redirects; no allocation per request.</summary>
 public static class HostNames
 {
-    /// <summary>The host part of a Host header, lower-case, without port or trailing dot.</summary>
-    public static string Normalize(HostString host)
+    /// <summary>
+    /// The host part of a Host header or authority: without port, brackets or trailing dot, in
+    /// its original case (site lookup ignores case).
+    /// </summary>
+    public static ReadOnlySpan<char> HostPart(string? authority)
     {
-        var name = host.Host;
-        if (name.Length == 0)
+        var name = authority.AsSpan();
+        if (name.StartsWith('['))
         {
-            return "";
+            var close = name.IndexOf(']');
+            return close < 0 ? name : name[1..close];
         }
 
-        if (name[^1] == '.')
+        var colon = name.LastIndexOf(':');
+        if (colon >= 0)
         {
-            name = name[..^1];
+            name = name[..colon];
         }
 
-        if (name.StartsWith('[') && name.EndsWith(']'))
-        {
-            name = name[1..^1];
-        }
-
-        return name.ToLowerInvariant();
+        return name.EndsWith('.') ? name[..^1] : name;
     }
 }

@@ -9,8 +9,9 @@ namespace Portcullis.Proxy.Sites;
 /// </summary>
 public sealed class SiteTable
 {
-    private readonly FrozenDictionary<string, Site> _exact;
-    private readonly FrozenDictionary<string, Site> _wildcards;
+    private readonly FrozenDictionary<string, Site>.AlternateLookup<ReadOnlySpan<char>> _exact;
+    private readonly FrozenDictionary<string, Site>.AlternateLookup<ReadOnlySpan<char>> _wildcards;
+    private readonly bool _hasWildcards;
 
     public SiteTable(IReadOnlyList<Site> sites)
     {
@@ -32,15 +33,19 @@ public sealed class SiteTable
             }
         }
 
-        _exact = exact.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
-        _wildcards = wildcards.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        // Span lookups: the Host header and SNI name are matched without a string per request.
+        _exact = exact.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _wildcards = wildcards.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
+        _hasWildcards = wildcards.Count > 0;
     }
 
     public IReadOnlyList<Site> Sites { get; }
 
-    public Site? Find(string? host)
+    public Site? Find(string? host) => Find(host.AsSpan());
+
+    public Site? Find(ReadOnlySpan<char> host)
     {
-        if (string.IsNullOrEmpty(host))
+        if (host.IsEmpty)
         {
             return null;
         }
@@ -51,6 +56,6 @@ public sealed class SiteTable
         }
 
         var dot = host.IndexOf('.');
-        return dot > 0 && _wildcards.Count > 0 && _wildcards.TryGetValue(host[(dot + 1)..], out site) ? site : null;
+        return dot > 0 && _hasWildcards && _wildcards.TryGetValue(host[(dot + 1)..], out site) ? site : null;
     }
 }

@@ -59,6 +59,40 @@ public sealed class WebSocketTests
     }
 
     [Fact]
+    public async Task WebSocket_EmptyAndLargeAndBinaryMessages_ArriveWhole()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url));
+        using var socket = await ConnectAsync(proxy, HttpVersion.Version11);
+        var large = new byte[200_000];
+        Random.Shared.NextBytes(large);
+
+        await socket.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, true, CancellationToken.None);
+        var empty = await ReceiveMessageAsync(socket);
+        await socket.SendAsync(large, WebSocketMessageType.Binary, true, CancellationToken.None);
+        var echoed = await ReceiveMessageAsync(socket);
+
+        Assert.Equal((WebSocketMessageType.Text, 0), (empty.Type, empty.Data.Length));
+        Assert.Equal(WebSocketMessageType.Binary, echoed.Type);
+        Assert.Equal(large, echoed.Data);
+    }
+
+    private static async Task<(WebSocketMessageType Type, byte[] Data)> ReceiveMessageAsync(WebSocket socket)
+    {
+        var data = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            data.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                return (result.MessageType, data.ToArray());
+            }
+        }
+    }
+
+    [Fact]
     public async Task WebSocket_UpstreamClosesWith1012_ClientSees1012()
     {
         await using var upstream = await TestUpstream.StartAsync();

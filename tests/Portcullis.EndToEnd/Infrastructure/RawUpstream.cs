@@ -20,6 +20,11 @@ public sealed class RawUpstream : IAsyncDisposable
         _accepting = AcceptAsync(Encoding.Latin1.GetBytes(response.Replace("\r\n", "\n").Replace("\n", "\r\n")));
     }
 
+    private int _requests;
+
+    /// <summary>Requests whose headers arrived.</summary>
+    public int RequestCount => Volatile.Read(ref _requests);
+
     public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
     private async Task AcceptAsync(byte[] response)
@@ -47,6 +52,7 @@ public sealed class RawUpstream : IAsyncDisposable
                             seen.Append(Encoding.Latin1.GetString(buffer, 0, read));
                         }
 
+                        Interlocked.Increment(ref _requests);
                         await stream.WriteAsync(response, _stop.Token);
                         await stream.FlushAsync(_stop.Token);
                     }

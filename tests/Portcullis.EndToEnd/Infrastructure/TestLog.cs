@@ -6,7 +6,52 @@ namespace Portcullis.EndToEnd.Infrastructure;
 /// <summary>Collects Portcullis's log lines ("level: message") for assertions.</summary>
 public sealed class TestLog : ILoggerProvider
 {
+    private readonly List<(Func<string, bool> Predicate, TaskCompletionSource<string> Found)> _waiters = [];
+
     public ConcurrentQueue<string> Lines { get; } = new();
+
+    /// <summary>The first line (already logged or to come) that matches, within the timeout.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan? timeout = null)
+    {
+        lock (_waiters)
+        {
+            if (Lines.FirstOrDefault(predicate) is { } line)
+            {
+                return Task.FromResult(line);
+            }
+
+            var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((predicate, found));
+            return found.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
+        }
+    }
+
+    /// <summary>Like <see cref="WaitForLineAsync"/>, for lines logged from now on only.</summary>
+    public Task<string> WaitForNextLineAsync(Func<string, bool> predicate, TimeSpan? timeout = null)
+    {
+        lock (_waiters)
+        {
+            var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((predicate, found));
+            return found.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
+        }
+    }
+
+    private void Add(string line)
+    {
+        lock (_waiters)
+        {
+            Lines.Enqueue(line);
+            foreach (var waiter in _waiters.ToArray())
+            {
+                if (waiter.Predicate(line))
+                {
+                    waiter.Found.TrySetResult(line);
+                    _waiters.Remove(waiter);
+                }
+            }
+        }
+    }
 
     public string Text => string.Join("\n", Lines);
 
@@ -26,7 +71,7 @@ public sealed class TestLog : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                log.Lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+                log.Add($"{logLevel}: {formatter(state, exception)}");
             }
         }
     }

@@ -41,6 +41,9 @@ public sealed class TestUpstream : IAsyncDisposable
 
     public ConcurrentQueue<WebSocketCloseStatus?> WebSocketCloses { get; } = new();
 
+    /// <summary>The WebSockets open now, with the request that opened them.</summary>
+    public ConcurrentDictionary<HttpContext, WebSocket> OpenWebSockets { get; } = new();
+
     /// <summary>Distinct TCP connections seen, by Kestrel connection id.</summary>
     public ConcurrentDictionary<string, byte> Connections { get; } = new();
 
@@ -86,7 +89,15 @@ public sealed class TestUpstream : IAsyncDisposable
 
             var protocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault();
             using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
-            await EchoAsync(socket, self!);
+            self!.OpenWebSockets[context] = socket;
+            try
+            {
+                await EchoAsync(socket, self!);
+            }
+            finally
+            {
+                self!.OpenWebSockets.TryRemove(context, out _);
+            }
         });
         app.Run(async context =>
         {
@@ -131,9 +142,33 @@ public sealed class TestUpstream : IAsyncDisposable
                 await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
             }
         }
-        catch (WebSocketException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
         {
             self.WebSocketCloses.Enqueue(null);
+        }
+    }
+
+    /// <summary>
+    /// What a restarting server does to its open WebSockets: closes each with <paramref name="status"/>
+    /// (authentik sends 1012, issue #11090), or, when null, drops the connections without a close.
+    /// </summary>
+    public async Task EndWebSocketsAsync(WebSocketCloseStatus? status)
+    {
+        foreach (var (context, socket) in OpenWebSockets)
+        {
+            if (status is null)
+            {
+                context.Abort();
+                continue;
+            }
+
+            try
+            {
+                await socket.CloseOutputAsync(status.Value, "restarting", CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            {
+            }
         }
     }
 

@@ -49,15 +49,15 @@ public sealed class GreedyClientTests
     }
 
     [Fact]
-    public async Task ThousandIdleConnections_AnotherClientServedPromptly_MemoryBounded()
+    public async Task FiveThousandIdleConnections_AnotherClientServedPromptly_MemoryBounded()
     {
         await using var fixture = await HostileProxy.StartAsync();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var idle = new List<Socket>();
         try
         {
-            // 4 addresses x 250: each under the default per-client cap of 256.
-            for (var host = 2; host <= 5; host++)
+            // 20 addresses x 250: each under the default per-client cap of 256 (issue 4: 5,000).
+            for (var host = 2; host <= 21; host++)
             {
                 var from = IPAddress.Parse($"127.0.0.{host}");
                 var batch = Enumerable.Range(0, 250).Select(async _ =>
@@ -76,10 +76,12 @@ public sealed class GreedyClientTests
             watch.Stop();
             var growth = GC.GetTotalMemory(forceFullCollection: true) - before;
 
-            Assert.Equal(1000, idle.Count);
+            Assert.Equal(5000, idle.Count);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
-            Assert.True(growth < 64 * 1024 * 1024, $"managed heap grew by {growth / 1024} KiB for 1,000 idle connections");
+            // Both ends live in this process: the test's 5,000 sockets count too. Measured ~16 KiB a
+            // connection for the two together; the bound allows 26 KiB.
+            Assert.True(growth < 128 * 1024 * 1024, $"managed heap grew by {growth / 1024} KiB for 5,000 idle connections");
         }
         finally
         {

@@ -1,5 +1,6 @@
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Health;
 using Portcullis.Proxy.Model;
 using Portcullis.Proxy.Tls;
 
@@ -59,5 +60,24 @@ public sealed class UpstreamClusterTests : IDisposable
         Assert.Same(_client, cluster.Client);
     }
 
-    private UpstreamCluster Cluster(params string[] urls) => new(urls.Select(u => new Uri(u)).ToArray(), _client);
+    [Fact]
+    public void Pick_DestinationDownByHealthCheck_SkipsIt_AnotherRouteToTheSameServerToo()
+    {
+        var cluster = Cluster("http://a:9000", "http://b:9000");
+        var other = Cluster("http://b:9000", "http://c:9000");
+        var check = new HealthCheckConfig { Path = "/-/health/live/", UnhealthyAfter = 1 };
+        cluster.Health(1).ProbeStarted();
+        cluster.Health(1).ReportProbe(false, "answered 503", check);
+
+        Assert.Equal([0, 0, 0], Enumerable.Range(0, 3).Select(_ => cluster.Pick()));
+        Assert.Equal([1, 1, 1], Enumerable.Range(0, 3).Select(_ => other.Pick()));
+    }
+
+    private readonly UpstreamHealthTable _health = new();
+
+    private UpstreamCluster Cluster(params string[] urls)
+    {
+        var uris = urls.Select(u => new Uri(u)).ToArray();
+        return new(uris, _client, uris.Select(u => _health.GetOrAdd(u.GetLeftPart(UriPartial.Authority))).ToArray());
+    }
 }

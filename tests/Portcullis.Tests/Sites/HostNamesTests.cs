@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Portcullis.Proxy.Sites;
 
 namespace Portcullis.Tests.Sites;
@@ -7,16 +6,17 @@ public class HostNamesTests
 {
     [Theory]
     [InlineData("sso.example.com", "sso.example.com")]
-    [InlineData("SSO.Example.COM", "sso.example.com")]
+    [InlineData("SSO.Example.COM", "SSO.Example.COM")]
     [InlineData("sso.example.com:8443", "sso.example.com")]
     [InlineData("sso.example.com.", "sso.example.com")]
     [InlineData("sso.example.com.:443", "sso.example.com")]
     [InlineData("[::1]:8443", "::1")]
-    [InlineData("[2001:DB8::1]", "2001:db8::1")]
+    [InlineData("[2001:DB8::1]", "2001:DB8::1")]
     [InlineData("127.0.0.1:8080", "127.0.0.1")]
     [InlineData("", "")]
-    public void Normalize_HostHeader_ReturnsLowerCaseNameWithoutPort(string header, string expected)
+    [InlineData(null, "")]
+    public void HostPart_HostHeader_ReturnsNameWithoutPortBracketsOrTrailingDot(string? header, string expected)
     {
-        Assert.Equal(expected, HostNames.Normalize(new HostString(header)));
+        Assert.Equal(expected, HostNames.HostPart(header).ToString());
     }
 }

@@ -1,0 +1,144 @@
+using System.Collections;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Forwarding;
+
+namespace Portcullis.Fuzz;
+
+/// <summary>An invariant the code under test broke: reported as a crash, like an exception it threw.</summary>
+public sealed class InvariantException(string message) : Exception(message);
+
+public delegate void Target(ReadOnlySpan<byte> data);
+
+public static class Targets
+{
+    public static readonly IReadOnlyDictionary<string, Target> All = new Dictionary<string, Target>
+    {
+        ["config"] = Config,
+        ["headers"] = Headers,
+    };
+
+    private static readonly string BaseDirectory = Path.Combine(Path.GetTempPath(), "portcullis-fuzz-base");
+
+    /// <summary>
+    /// ConfigLoader.LoadText either returns a config or throws ConfigException; anything else is a
+    /// bug. Input: YAML text, optionally followed by a line "--- env" and NAME=VALUE lines that are
+    /// passed as the environment (PORTCULLIS_* overrides).
+    /// </summary>
+    public static void Config(ReadOnlySpan<byte> data)
+    {
+        var text = Encoding.UTF8.GetString(data);
+        Hashtable? environment = null;
+        var split = text.IndexOf("\n--- env\n", StringComparison.Ordinal);
+        if (split >= 0)
+        {
+            environment = [];
+            foreach (var line in text[(split + 9)..].Split('\n'))
+            {
+                var eq = line.IndexOf('=');
+                if (eq > 0)
+                {
+                    environment[line[..eq]] = line[(eq + 1)..];
+                }
+            }
+
+            text = text[..split];
+        }
+
+        try
+        {
+            ConfigLoader.LoadText(text, "fuzz.yaml", BaseDirectory, environment);
+        }
+        catch (ConfigException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Forwarded headers and request screening on a DefaultHttpContext built from the input: no
+    /// method may throw, and from an untrusted peer nothing spoofable may survive Strip — judged
+    /// by an oracle written apart from IsSpoofable. Input lines: first "peer trusted? scheme host",
+    /// then "name: value" header lines (a name may repeat; \xNN is not decoded — bytes go as they are).
+    /// </summary>
+    public static void Headers(ReadOnlySpan<byte> data)
+    {
+        var lines = Encoding.UTF8.GetString(data).Split('\n');
+        var first = lines[0].Split(' ');
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = first.Length > 0 && IPAddress.TryParse(first[0], out var peer) ? peer : null;
+        var peerTrusted = first.Length > 1 && first[1] == "1";
+        context.Request.Scheme = first.Length > 2 && first[2].Length > 0 ? first[2] : "https";
+        if (first.Length > 3)
+        {
+            // The raw header, as Kestrel hands it over (the Host setter would IDN-encode it and throw
+            // on what Kestrel never lets through).
+            context.Request.Headers.Host = first[3];
+        }
+
+        context.Request.Protocol = first.Length > 4 ? first[4] : "HTTP/1.1";
+        var headers = context.Request.Headers;
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':', 1 < line.Length ? 1 : 0);
+            var name = colon > 0 ? line[..colon] : line;
+            var value = colon > 0 ? line[(colon + 1)..].TrimStart(' ') : "";
+            if (name.Length == 0)
+            {
+                continue;
+            }
+
+            headers[name] = StringValues.Concat(headers[name], value);
+        }
+
+        RequestScreening.Check(context.Request, 64 * 1024);
+        var trusted = new TrustedNetworks([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("::1/128")]);
+        ForwardedHeaders.ClientAddress(context, trusted);
+        foreach (var name in headers.Keys.ToArray())
+        {
+            ForwardedHeaders.IsSpoofable(name);
+        }
+
+        ForwardedHeaders.Strip(headers, peerTrusted);
+        var (forwardedFor, proto, host) = ForwardedHeaders.Compute(context, peerTrusted);
+        ForwardedHeaders.ClientAddress(context, trusted);
+        using var proxyRequest = new HttpRequestMessage();
+        ForwardedHeaders.Apply(context, proxyRequest, peerTrusted);
+
+        foreach (var name in headers.Keys)
+        {
+            if (OracleSpoofable(name) && !(peerTrusted && IsKeptFromTrustedPeer(name)))
+            {
+                throw new InvariantException($"'{name}' survived Strip (trusted: {peerTrusted})");
+            }
+        }
+
+        if (!peerTrusted)
+        {
+            var expectedFor = ForwardedHeaders.FormatAddress(context.Connection.RemoteIpAddress);
+            if (forwardedFor != expectedFor || proto != context.Request.Scheme || host != (context.Request.Host.Value ?? ""))
+            {
+                throw new InvariantException($"untrusted peer's forwarded values came from its headers: {forwardedFor} {proto} {host}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// What an upstream could read as a forwarded or identity header, written apart from
+    /// IsSpoofable: Django's META key (upper case, '-' to '_') compared with the known names.
+    /// </summary>
+    private static bool OracleSpoofable(string name)
+    {
+        var key = new string(name.Select(c => c is >= 'a' and <= 'z' ? (char)(c - 32) : c == '-' ? '_' : c).ToArray());
+        string[] exact = ["FORWARDED", "X_REAL_IP", "X_CLIENT_IP", "TRUE_CLIENT_IP", "X_CLUSTER_CLIENT_IP", "CF_CONNECTING_IP",
+            "X_ORIGINAL_FORWARDED_FOR", "X_ORIGINAL_URL", "X_REWRITE_URL"];
+        return exact.Contains(key) || key.StartsWith("X_FORWARDED_", StringComparison.Ordinal)
+            || (key.StartsWith("X_AUTHENTIK_", StringComparison.Ordinal) && key != "X_AUTHENTIK_CSRF");
+    }
+
+    private static bool IsKeptFromTrustedPeer(string name) =>
+        name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase) || name.Equals("X-Forwarded-Proto", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Forwarded-Host", StringComparison.OrdinalIgnoreCase);
+}
