@@ -61,7 +61,4 @@ public sealed class UpstreamCluster
     public string Prefix(int index) => _prefixes[index];
 
     public DestinationHealth Health(int index) => _health[index];
-
-    /// <summary>Takes a destination out of rotation after a failed connection (passive health check).</summary>
-    public void MarkFailed(int index) => _health[index].ReportTransportFailure("a connection to it failed");
 }

@@ -146,13 +146,10 @@ public sealed class ProxyRequestHandler(
                 return prefix;
             }
 
+            // The passive health check (Health/PassiveHealthHandler.cs, in the client's handler
+            // chain) has already taken a server that refused the connection out of rotation.
             var failure = context.Features.Get<IForwarderErrorFeature>();
             var connectFailed = error == ForwarderError.Request && IsConnectFailure(failure?.Exception);
-            if (connectFailed)
-            {
-                cluster.MarkFailed(destination);
-            }
-
             if (connectFailed && attempt < attempts && !context.Response.HasStarted)
             {
                 context.Response.Clear();
@@ -176,7 +173,6 @@ public sealed class ProxyRequestHandler(
         var outcome = await webSockets.ForwardAsync(context, route, destination, model);
         if (outcome.Error is not null)
         {
-            route.Cluster.MarkFailed(destination);
             logger.LogWarning("upstream {Upstream} failed for WebSocket {Host}{Path}: {Reason}", prefix, context.Request.Host.Value, context.Request.Path.Value, outcome.Error);
             await ProxyResponses.WriteAsync(context, outcome.Status, $"The upstream {prefix} could not be reached: {outcome.Error}", site.Hsts);
         }

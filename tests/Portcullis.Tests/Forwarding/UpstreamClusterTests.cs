@@ -21,11 +21,11 @@ public sealed class UpstreamClusterTests : IDisposable
     }
 
     [Fact]
-    public void Pick_OneDestinationMarkedFailed_SkipsIt()
+    public void Pick_OneDestinationReportedDown_SkipsIt()
     {
         var cluster = Cluster("http://a:9000", "http://b:9000", "http://c:9000");
 
-        cluster.MarkFailed(1);
+        cluster.Health(1).ReportTransportFailure("connection refused");
 
         Assert.Equal([0, 2, 2, 0, 2, 2], Enumerable.Range(0, 6).Select(_ => cluster.Pick()));
     }
@@ -34,8 +34,8 @@ public sealed class UpstreamClusterTests : IDisposable
     public void Pick_AllDestinationsFailed_StillPicksInTurn()
     {
         var cluster = Cluster("http://a:9000", "http://b:9000");
-        cluster.MarkFailed(0);
-        cluster.MarkFailed(1);
+        cluster.Health(0).ReportTransportFailure("connection refused");
+        cluster.Health(1).ReportTransportFailure("connection refused");
 
         Assert.Equal([0, 1, 0], Enumerable.Range(0, 3).Select(_ => cluster.Pick()));
     }
@@ -44,7 +44,7 @@ public sealed class UpstreamClusterTests : IDisposable
     public void Pick_SingleFailedDestination_StillReturnsIt()
     {
         var cluster = Cluster("http://a:9000");
-        cluster.MarkFailed(0);
+        cluster.Health(0).ReportTransportFailure("connection refused");
 
         Assert.Equal(0, cluster.Pick());
         Assert.Equal(0, cluster.Pick());
