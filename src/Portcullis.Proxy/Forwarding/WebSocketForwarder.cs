@@ -83,7 +83,8 @@ public sealed class WebSocketForwarder(WebSocketTracker tracker)
 
             var timedOut = ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested;
             return new Outcome(timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
-                timedOut ? "the upstream did not answer the WebSocket handshake in time" : Describe(ex), null);
+                timedOut ? "the upstream did not answer the WebSocket handshake in time"
+                    : route.Cluster.Client.CertificatePolicy.RejectionBehind(ex, target.Host) ?? ExceptionChain.InnermostMessage(ex), null);
         }
 
         CopyResponseHeaders(upstream.HttpResponseHeaders, context.Response.Headers);
@@ -135,18 +136,5 @@ public sealed class WebSocketForwarder(WebSocketTracker tracker)
                 to[name] = values.ToArray();
             }
         }
-    }
-
-    private static string Describe(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is HttpRequestException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
-            {
-                return e.Message;
-            }
-        }
-
-        return ex.Message;
     }
 }

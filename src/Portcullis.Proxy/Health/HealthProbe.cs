@@ -1,5 +1,6 @@
 using System.Net;
 using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Forwarding;
 
 namespace Portcullis.Proxy.Health;
 
@@ -75,7 +76,7 @@ public sealed class HealthProbe(HealthProbeKey key, DestinationHealth destinatio
         catch (HttpRequestException ex)
         {
             passed = false;
-            detail = PassiveHealthHandler.Describe(ex);
+            detail = ExceptionChain.InnermostMessage(ex);
         }
         catch (ObjectDisposedException)
         {

@@ -1,3 +1,5 @@
+using Portcullis.Proxy.Forwarding;
+
 namespace Portcullis.Proxy.Health;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class PassiveHealthHandler(HttpMessageHandler inner, UpstreamHealt
         var reason = exception switch
         {
             HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
-                or HttpRequestError.SecureConnectionError or HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded } http => Describe(http),
+                or HttpRequestError.SecureConnectionError or HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded } http => ExceptionChain.InnermostMessage(http),
             // SocketsHttpHandler's ConnectTimeout: a cancellation nobody asked for, caused by a timeout.
             OperationCanceledException { InnerException: TimeoutException } when !cancellationToken.IsCancellationRequested => "the connection timed out (timeouts.upstream_connect)",
             _ => null,
@@ -46,17 +48,5 @@ public sealed class PassiveHealthHandler(HttpMessageHandler inner, UpstreamHealt
         }
 
         return false;
-    }
-
-    /// <summary>The innermost message: "Connection refused (127.0.0.1:9443)", not "An error occurred while sending the request."</summary>
-    public static string Describe(Exception exception)
-    {
-        var innermost = exception;
-        while (innermost.InnerException is not null)
-        {
-            innermost = innermost.InnerException;
-        }
-
-        return innermost.Message.Trim();
     }
 }

@@ -149,7 +149,7 @@ public sealed class ProxyRequestHandler(
             // The passive health check (Health/PassiveHealthHandler.cs, in the client's handler
             // chain) has already taken a server that refused the connection out of rotation.
             var failure = context.Features.Get<IForwarderErrorFeature>();
-            var connectFailed = error == ForwarderError.Request && IsConnectFailure(failure?.Exception);
+            var connectFailed = error == ForwarderError.Request && ExceptionChain.Find<SocketException>(failure?.Exception) is not null;
             if (connectFailed && attempt < attempts && !context.Response.HasStarted)
             {
                 context.Response.Clear();
@@ -192,7 +192,7 @@ public sealed class ProxyRequestHandler(
             return; // The client left; nobody to answer.
         }
 
-        if (error is ForwarderError.RequestBodyClient && FindBadRequest(exception) is { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        if (error is ForwarderError.RequestBodyClient && ExceptionChain.Find<BadHttpRequestException>(exception) is { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
             await ProxyResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "The request body is larger than limits.max_request_body.", site.Hsts);
             return;
@@ -207,9 +207,7 @@ public sealed class ProxyRequestHandler(
         var host = new Uri(prefix).IdnHost;
         var reason = timedOut
             ? "it did not answer within timeouts.upstream_response"
-            : cluster.Client.CertificatePolicy.RejectionFor(host) is { } rejection && IsTlsFailure(exception)
-                ? rejection
-                : Describe(error, exception);
+            : cluster.Client.CertificatePolicy.RejectionBehind(exception, host) ?? Describe(error, exception);
         logger.LogWarning("upstream {Upstream} failed for {Method} {Host}{Path}: {Reason}", prefix, context.Request.Method, context.Request.Host.Value, context.Request.Path.Value, reason);
         if (context.Response.HasStarted)
         {
@@ -224,58 +222,8 @@ public sealed class ProxyRequestHandler(
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
         && request.ContentLength is null or 0 && !request.Headers.ContainsKey(HeaderNames.TransferEncoding);
 
-    private static bool IsConnectFailure(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsTlsFailure(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is System.Security.Authentication.AuthenticationException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static BadHttpRequestException? FindBadRequest(Exception? exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is BadHttpRequestException bad)
-            {
-                return bad;
-            }
-
-            if (e is AggregateException aggregate)
-            {
-                return aggregate.InnerExceptions.Select(FindBadRequest).FirstOrDefault(b => b is not null);
-            }
-        }
-
-        return null;
-    }
-
     private static string Describe(ForwarderError error, Exception? exception)
     {
-        var innermost = exception;
-        while (innermost?.InnerException is not null)
-        {
-            innermost = innermost.InnerException;
-        }
-
         var what = error switch
         {
             ForwarderError.Request => "the request could not be sent",
@@ -284,6 +232,6 @@ public sealed class ProxyRequestHandler(
             ForwarderError.RequestBodyDestination => "it stopped reading the request body",
             _ => error.ToString(),
         };
-        return innermost is null ? what : $"{what} ({innermost.Message.Trim()})";
+        return exception is null ? what : $"{what} ({ExceptionChain.InnermostMessage(exception)})";
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Forwarding;
 
 namespace Portcullis.Proxy.Tls;
 
@@ -37,6 +38,13 @@ public sealed class UpstreamCertificatePolicy
     /// at all (the handshake does not always name the host, e.g. for an IP address).
     /// </summary>
     public string? RejectionFor(string host) => _rejections.TryGetValue(host, out var reason) ? reason : _lastRejection;
+
+    /// <summary>
+    /// The rejection behind a failed upstream request or WebSocket handshake, when a certificate
+    /// (not a refused connection or a timeout) made it fail.
+    /// </summary>
+    public string? RejectionBehind(Exception? failure, string host) =>
+        ExceptionChain.Find<System.Security.Authentication.AuthenticationException>(failure) is null ? null : RejectionFor(host);
 
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {

@@ -28,6 +28,27 @@ public sealed class UpstreamTlsTests
     }
 
     [Fact]
+    public async Task SelfSignedUpstream_WebSocketHandshake_502NamesTheCertificateToo()
+    {
+        await using var upstream = await TestUpstream.StartAsync(https: true);
+        await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url));
+
+        var response = await RawHttp.SendAsync(proxy.HttpsUrl, $"""
+            GET /ws HTTP/1.1
+            Host: localhost:{proxy.HttpsPort}
+            Upgrade: websocket
+            Connection: Upgrade
+            Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==
+            Sec-WebSocket-Version: 13
+            """);
+
+        Assert.Equal(502, response.Status);
+        Assert.Contains(CertificateFacts.Fingerprint(upstream.Certificate!), response.Body);
+        Assert.Contains("upstream_tls.verify: false", response.Body);
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
     public async Task Pin_MatchingKey_Accepted()
     {
         await using var upstream = await TestUpstream.StartAsync(https: true);
