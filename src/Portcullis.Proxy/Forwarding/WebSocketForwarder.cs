@@ -12,7 +12,7 @@ namespace Portcullis.Proxy.Forwarding;
 /// authentik speaks. The handshake goes to the upstream first, so its answer (a 401 for an outpost
 /// without a token, say) reaches the client unchanged when it refuses.
 /// </summary>
-public sealed class WebSocketForwarder(WebSocketTracker tracker)
+public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
 {
     // Headers the platform's WebSocket writes itself, or that belong to one hop only.
     private static readonly HashSet<string> HandshakeHeaders = new(StringComparer.OrdinalIgnoreCase)
@@ -106,14 +106,12 @@ public sealed class WebSocketForwarder(WebSocketTracker tracker)
         }
 
         var session = new WebSocketSession(client, upstream, model.Config.Timeouts.WebSocketIdle);
-        tracker.Add(session);
         try
         {
-            await session.RunAsync(tracker.ShuttingDown);
+            await session.RunAsync(shutdown.Closing);
         }
         finally
         {
-            tracker.Remove(session);
             client.Dispose();
             upstream.Dispose();
         }

@@ -14,10 +14,6 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
     private const int BufferSize = 8 * 1024;
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Completion => _completion.Task;
-
     /// <summary>Why the session ended, for the log.</summary>
     public string Outcome { get; private set; } = "";
 
@@ -66,7 +62,6 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
             stop.Cancel();
             client.Abort();
             upstream.Abort();
-            _completion.TrySetResult();
         }
     }
 

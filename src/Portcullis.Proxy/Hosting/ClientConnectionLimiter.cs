@@ -18,9 +18,6 @@ public sealed class ClientConnectionLimiter(Func<RuntimeModelHolder> models, Fun
 {
     private readonly ConcurrentDictionary<IPAddress, int> _open = new();
 
-    /// <summary>Connections currently held per client address (for tests and diagnostics).</summary>
-    public int OpenFrom(IPAddress address) => _open.TryGetValue(address, out var count) ? count : 0;
-
     public ConnectionDelegate Middleware(ConnectionDelegate next) => async connection =>
     {
         var model = models().Current;

@@ -28,13 +28,12 @@ public sealed class PortcullisServer : IAsyncDisposable
     private readonly PosixSignalRegistration? _hangup;
     private readonly AccessLog? _accessLog;
 
-    private PortcullisServer(WebApplication app, RuntimeModelHolder models, ListenerAddresses addresses, WebSocketTracker webSockets,
+    private PortcullisServer(WebApplication app, RuntimeModelHolder models, ListenerAddresses addresses,
         ConfigWatcher? watcher, PosixSignalRegistration? hangup, AccessLog? accessLog, ILogger logger)
     {
         _app = app;
         Models = models;
         Addresses = addresses;
-        WebSockets = webSockets;
         _watcher = watcher;
         _hangup = hangup;
         _accessLog = accessLog;
@@ -44,8 +43,6 @@ public sealed class PortcullisServer : IAsyncDisposable
     public RuntimeModelHolder Models { get; }
 
     public ListenerAddresses Addresses { get; }
-
-    public WebSocketTracker WebSockets { get; }
 
     public ILogger Logger { get; }
 
@@ -82,7 +79,7 @@ public sealed class PortcullisServer : IAsyncDisposable
         // Kestrel reads the model when it starts, after the logger exists to report how it was built.
         RuntimeModelHolder models = null!;
         var addresses = new ListenerAddresses();
-        var webSockets = new WebSocketTracker();
+        var webSockets = new WebSocketShutdown();
 
         builder.WebHost.UseSockets(sockets =>
         {
@@ -144,7 +141,7 @@ public sealed class PortcullisServer : IAsyncDisposable
             }
         }
 
-        return new PortcullisServer(app, models, addresses, webSockets, watcher, hangup, accessLog, logger);
+        return new PortcullisServer(app, models, addresses, watcher, hangup, accessLog, logger);
     }
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter)
