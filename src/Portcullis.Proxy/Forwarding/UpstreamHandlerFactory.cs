@@ -31,6 +31,17 @@ public static class UpstreamHandlerFactory
             PooledConnectionLifetime = TimeSpan.FromMinutes(10),
             MaxResponseHeadersLength = (int)Math.Min(int.MaxValue, Math.Max(1, limits.MaxResponseHeadersBytes / 1024)),
             ResponseDrainTimeout = TimeSpan.FromSeconds(2),
+            // Called once a new connection's TLS handshake is done: idle pooled connections and
+            // upgraded WebSockets give their TLS buffers back (Tls/OpenSslBufferRelease.cs).
+            PlaintextStreamFilter = (context, _) =>
+            {
+                if (context.PlaintextStream is SslStream ssl)
+                {
+                    OpenSslBufferRelease.Apply(ssl);
+                }
+
+                return ValueTask.FromResult(context.PlaintextStream);
+            },
             SslOptions = new SslClientAuthenticationOptions
             {
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,

@@ -64,27 +64,31 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
         var target = new UriBuilder(prefix + route.Prefix.UpstreamPath(request.Path.Value ?? "/") + request.QueryString.Value);
         target.Scheme = target.Scheme == "https" ? "wss" : "ws";
 
-        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        connectTimeout.CancelAfter(model.Config.Timeouts.UpstreamConnect + model.Config.Timeouts.UpstreamResponse);
-        try
+        // A block, not a using declaration: the timeout and its timer go once the handshake is done
+        // instead of living as long as the WebSocket.
+        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
         {
-            await upstream.ConnectAsync(target.Uri, route.Cluster.Client.Invoker, connectTimeout.Token);
-        }
-        catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException)
-        {
-            upstream.Dispose();
-            if (upstream.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
+            connectTimeout.CancelAfter(model.Config.Timeouts.UpstreamConnect + model.Config.Timeouts.UpstreamResponse);
+            try
             {
-                // The upstream answered, but not with 101: pass its status and headers on.
-                context.Response.StatusCode = (int)upstream.HttpStatusCode;
-                CopyResponseHeaders(upstream.HttpResponseHeaders, context.Response.Headers);
-                return new Outcome((int)upstream.HttpStatusCode, null, null);
+                await upstream.ConnectAsync(target.Uri, route.Cluster.Client.Invoker, connectTimeout.Token);
             }
+            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException)
+            {
+                upstream.Dispose();
+                if (upstream.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
+                {
+                    // The upstream answered, but not with 101: pass its status and headers on.
+                    context.Response.StatusCode = (int)upstream.HttpStatusCode;
+                    CopyResponseHeaders(upstream.HttpResponseHeaders, context.Response.Headers);
+                    return new Outcome((int)upstream.HttpStatusCode, null, null);
+                }
 
-            var timedOut = ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested;
-            return new Outcome(timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
-                timedOut ? "the upstream did not answer the WebSocket handshake in time"
-                    : route.Cluster.Client.CertificatePolicy.RejectionBehind(ex, target.Host) ?? ExceptionChain.InnermostMessage(ex), null);
+                var timedOut = ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested;
+                return new Outcome(timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                    timedOut ? "the upstream did not answer the WebSocket handshake in time"
+                        : route.Cluster.Client.CertificatePolicy.RejectionBehind(ex, target.Host) ?? ExceptionChain.InnermostMessage(ex), null);
+            }
         }
 
         CopyResponseHeaders(upstream.HttpResponseHeaders, context.Response.Headers);

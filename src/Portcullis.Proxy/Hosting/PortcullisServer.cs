@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.Logging;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Logging;
+using Portcullis.Proxy.Tls;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Portcullis.Proxy.Hosting;
@@ -75,6 +77,11 @@ public sealed class PortcullisServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
         // A failed start (port in use) is reported by the caller in one line, not as a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
+        // With this category on at any level, ASP.NET Core starts an Activity and a logging scope for
+        // every request, to log request start and end, which the access log does instead; without it
+        // and without scopes no async-local state is set per connection or request (docs/benchmarks.md).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        builder.Services.Configure<LoggerFilterOptions>(filter => filter.CaptureScopes = false);
 
         // Kestrel reads the model when it starts, after the logger exists to report how it was built.
         RuntimeModelHolder models = null!;
@@ -193,6 +200,16 @@ public sealed class PortcullisServer : IAsyncDisposable
                 // Before UseHttps: a refused connection costs no handshake.
                 listen.Use(connectionLimiter.Middleware);
                 listen.UseHttps(tls);
+                listen.Use(next => connection =>
+                {
+                    // Handshake done, no data read yet: idle connections give their TLS buffers back.
+                    if (connection.Features.Get<ISslStreamFeature>()?.SslStream is { } ssl)
+                    {
+                        OpenSslBufferRelease.Apply(ssl);
+                    }
+
+                    return next(connection);
+                });
             });
         }
     }
