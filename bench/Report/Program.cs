@@ -210,7 +210,8 @@ namespace Portcullis.Bench.Report
                   here is 127.0.0.1 and no peer has such a limit. Access logs are off everywhere.
                 - **Warm-up**, the same for all, after the start-up figures: 5,000 HTTP/1.1 and 5,000 HTTP/2 requests.
                 - **CPU per request**: `h2load -n 60000 -c 32` (`--h1` for HTTP/1.1), the proxy's own processes' utime+stime
-                  from `/proc/PID/stat` (master and workers) before and after, divided by the 2xx responses.
+                  from `/proc/PID/stat` (master and workers) before and after, divided by the 2xx responses; three rounds,
+                  HTTP/1.1 and HTTP/2 interleaved, and the median (each round is in `docs/benchmarks.tsv`).
                 - **Throughput**: `wrk -t1 -c64 -d5s --latency` (HTTP/1.1, wrk's p50/p99) and `h2load -D 5 -c 16 -m 10`
                   (HTTP/2; p50/p99 from h2load's per-request `--log-file`).
                 - **WebSockets** (`bench/ws/ws-bench.js`): 2,000 wss connections opened through the proxy, 50 at a time; the sum

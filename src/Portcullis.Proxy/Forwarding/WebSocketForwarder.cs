@@ -22,7 +22,8 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
         HeaderNames.ProxyConnection, HeaderNames.TE, HeaderNames.ContentLength, "HTTP2-Settings",
     };
 
-    public sealed record Outcome(int Status, string? Error, string? Detail);
+    /// <param name="BytesToClient">Message bytes relayed to the client during the session.</param>
+    public sealed record Outcome(int Status, string? Error, string? Detail, long BytesToClient = 0);
 
     public async Task<Outcome> ForwardAsync(HttpContext context, Route route, int destination, RuntimeModel model)
     {
@@ -120,7 +121,7 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
             upstream.Dispose();
         }
 
-        return new Outcome(StatusCodes.Status101SwitchingProtocols, null, session.Outcome);
+        return new Outcome(StatusCodes.Status101SwitchingProtocols, null, session.Outcome, session.BytesToClient);
     }
 
     private static void CopyResponseHeaders(IReadOnlyDictionary<string, IEnumerable<string>>? from, IHeaderDictionary to)

@@ -17,6 +17,9 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
     /// <summary>Why the session ended, for the log.</summary>
     public string Outcome { get; private set; } = "";
 
+    /// <summary>Message bytes passed to the client, for the access log (nginx counts a tunnel's bytes there too).</summary>
+    public long BytesToClient { get; private set; }
+
     public async Task RunAsync(CancellationToken shutdown)
     {
         // Pending receives are never cancelled: cancelling one aborts the platform's WebSocket,
@@ -26,8 +29,8 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
         var stopped = Task.Delay(Timeout.Infinite, stop.Token);
         try
         {
-            var toUpstream = PumpAsync(client, upstream, idle);
-            var toClient = PumpAsync(upstream, client, idle);
+            var toUpstream = PumpAsync(client, upstream, idle, toClient: false);
+            var toClient = PumpAsync(upstream, client, idle, toClient: true);
             var first = await Task.WhenAny(toUpstream, toClient, stopped);
             if (first == stopped)
             {
@@ -66,7 +69,7 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
     }
 
     /// <summary>Copies messages from one side to the other; true when it ended with a close frame.</summary>
-    private async Task<bool> PumpAsync(WebSocket from, WebSocket to, CancellationTokenSource idle)
+    private async Task<bool> PumpAsync(WebSocket from, WebSocket to, CancellationTokenSource idle, bool toClient)
     {
         byte[]? buffer = null;
         try
@@ -95,6 +98,11 @@ public sealed class WebSocketSession(WebSocket client, WebSocket upstream, TimeS
                 // An empty frame reports EndOfMessage on the zero-byte receive; it is passed on as is.
                 await to.SendAsync(result.Count == 0 ? ReadOnlyMemory<byte>.Empty : buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
                 idle.CancelAfter(idleTimeout);
+                if (toClient)
+                {
+                    BytesToClient += result.Count;
+                }
+
                 if (result.EndOfMessage && buffer is not null)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);

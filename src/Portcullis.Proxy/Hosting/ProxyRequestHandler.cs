@@ -171,6 +171,7 @@ public sealed class ProxyRequestHandler(
         }
 
         var outcome = await webSockets.ForwardAsync(context, route, destination, model);
+        (context.Response.Body as CountingStream)?.Add(outcome.BytesToClient);
         if (outcome.Error is not null)
         {
             logger.LogWarning("upstream {Upstream} failed for WebSocket {Host}{Path}: {Reason}", prefix, context.Request.Host.Value, context.Request.Path.Value, outcome.Error);

@@ -1,11 +1,16 @@
 namespace Portcullis.Proxy.Logging;
 
-/// <summary>Counts the response body bytes written, for the access log's bytes field.</summary>
+/// <summary>
+/// Counts the response body bytes written, for the access log's bytes field; a WebSocket's messages
+/// bypass the body and are added with <see cref="Add"/>.
+/// </summary>
 internal sealed class CountingStream(Stream inner) : Stream
 {
     public long Written { get; private set; }
 
     public Stream Inner { get; } = inner;
+
+    public void Add(long bytes) => Written += bytes;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.WebSockets;
 using System.Text.Json;
+using Portcullis.EndToEnd.Forwarding;
 using Portcullis.EndToEnd.Infrastructure;
 
 namespace Portcullis.EndToEnd.Logging;
@@ -61,5 +64,36 @@ public sealed class AccessLogTests
         Assert.True(root.GetProperty("bytes").GetInt64() > 0);
         Assert.True(root.GetProperty("duration_ms").GetDouble() >= 0);
         Assert.Equal(upstream.Url.ToString().TrimEnd('/'), root.GetProperty("upstream").GetString());
+    }
+
+    [Fact]
+    public async Task WebSocket_OneLineWhenTheSessionEnds_CountingTheMessageBytesSentToTheClient()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url));
+        using var socket = await WebSocketTests.ConnectAsync(proxy, HttpVersion.Version11);
+
+        Assert.Equal("hello", await WebSocketTests.EchoAsync(socket, "hello"));
+        Assert.Equal(new string('x', 20_000), await EchoLargeAsync(socket, 20_000));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var line = await proxy.AccessLog.WaitForLineAsync(l => l.Contains("GET /ws "));
+
+        Assert.Contains("\"GET /ws HTTP/1.1\" 101 20005 ", line);
+    }
+
+    private static async Task<string> EchoLargeAsync(WebSocket socket, int length)
+    {
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(new string('x', length)), WebSocketMessageType.Text, true, CancellationToken.None);
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            received.Write(buffer, 0, result.Count);
+        }
+        while (!result.EndOfMessage);
+
+        return System.Text.Encoding.ASCII.GetString(received.ToArray());
     }
 }
