@@ -19,10 +19,17 @@ public static unsafe class OpenSslBufferRelease
     private const int SslCtrlMode = 33;
     private const nint SslModeReleaseBuffers = 0x10;
 
-    private static readonly object Gate = new();
-    private static delegate* unmanaged<nint, int, nint, nint, nint> _sslCtrl;
-    private static bool _resolved;
-    private static bool _unsupported;
+    // SslStream's OpenSSL connection: on Linux in .NET 10 a SafeSslHandle whose handle is the SSL*
+    // (earlier versions wrap it differently, and the type check below leaves them alone). Its
+    // declared type is internal, which rules out an UnsafeAccessor; the field is kept in
+    // the Native AOT build because SslStream itself uses it.
+    private static readonly FieldInfo? SecurityContextField = OperatingSystem.IsLinux()
+        ? typeof(SslStream).GetField("_securityContext", BindingFlags.Instance | BindingFlags.NonPublic)
+        : null;
+
+    // SSL_ctrl's address once looked up (0: not found). Racing first calls find the same export.
+    private static nint _sslCtrl;
+    private static bool _lookedUp;
 
     /// <summary>Sets the mode on <paramref name="stream"/>'s OpenSSL connection; false when it could not.</summary>
     public static bool Apply(SslStream stream) => Control(stream, SslModeReleaseBuffers) is { } mode && (mode & SslModeReleaseBuffers) != 0;
@@ -32,27 +39,20 @@ public static unsafe class OpenSslBufferRelease
 
     private static nint? Control(SslStream stream, nint addMode)
     {
-        if (!OperatingSystem.IsLinux() || Volatile.Read(ref _unsupported))
-        {
-            return null;
-        }
-
-        if (SecurityContextField is null)
-        {
-            Volatile.Write(ref _unsupported, true);
-            return null;
-        }
-
-        var ssl = SecurityContextField.GetValue(stream) as SafeHandle;
-
         // Only the runtime's SSL* wrapper of an authenticated stream; it also means libssl is loaded.
-        if (ssl is null || ssl.IsInvalid || ssl.IsClosed || ssl.GetType().Name != "SafeSslHandle")
+        if (SecurityContextField?.GetValue(stream) is not SafeHandle { IsInvalid: false, IsClosed: false } ssl
+            || ssl.GetType().Name != "SafeSslHandle")
         {
             return null;
         }
 
-        var sslCtrl = SslCtrl();
-        if (sslCtrl == null)
+        if (!Volatile.Read(ref _lookedUp))
+        {
+            _sslCtrl = FindSslCtrl();
+            Volatile.Write(ref _lookedUp, true);
+        }
+
+        if (_sslCtrl == 0)
         {
             return null;
         }
@@ -61,7 +61,7 @@ public static unsafe class OpenSslBufferRelease
         try
         {
             ssl.DangerousAddRef(ref added);
-            return sslCtrl(ssl.DangerousGetHandle(), SslCtrlMode, addMode, 0);
+            return ((delegate* unmanaged<nint, int, nint, nint, nint>)_sslCtrl)(ssl.DangerousGetHandle(), SslCtrlMode, addMode, 0);
         }
         finally
         {
@@ -72,34 +72,9 @@ public static unsafe class OpenSslBufferRelease
         }
     }
 
-    // SslStream's OpenSSL connection: on Linux (.NET 8 to 10) a SafeSslHandle whose handle is the
-    // SSL*. Its declared type is internal, which rules out an UnsafeAccessor; the field is kept in
-    // the Native AOT build because SslStream itself uses it.
-    private static readonly FieldInfo? SecurityContextField =
-        typeof(SslStream).GetField("_securityContext", BindingFlags.Instance | BindingFlags.NonPublic);
-
-    private static delegate* unmanaged<nint, int, nint, nint, nint> SslCtrl()
-    {
-        if (Volatile.Read(ref _resolved))
-        {
-            return _sslCtrl;
-        }
-
-        lock (Gate)
-        {
-            if (!_resolved)
-            {
-                _sslCtrl = FindSslCtrl();
-                Volatile.Write(ref _resolved, true);
-            }
-
-            return _sslCtrl;
-        }
-    }
-
     // The very libssl the runtime loaded (it picks one of several versions at run time): calling
     // another copy's SSL_ctrl on this SSL* would corrupt it.
-    private static delegate* unmanaged<nint, int, nint, nint, nint> FindSslCtrl()
+    private static nint FindSslCtrl()
     {
         try
         {
@@ -113,7 +88,7 @@ public static unsafe class OpenSslBufferRelease
 
                 if (NativeLibrary.TryLoad(line[slash..], out var library) && NativeLibrary.TryGetExport(library, "SSL_ctrl", out var export))
                 {
-                    return (delegate* unmanaged<nint, int, nint, nint, nint>)export;
+                    return export;
                 }
             }
         }
@@ -121,6 +96,6 @@ public static unsafe class OpenSslBufferRelease
         {
         }
 
-        return null;
+        return 0;
     }
 }
