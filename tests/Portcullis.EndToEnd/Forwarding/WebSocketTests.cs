@@ -27,12 +27,21 @@ public sealed class WebSocketTests
         return socket;
     }
 
+    /// <summary>Sends one text message and returns the next message received, however many frames it takes.</summary>
     public static async Task<string> EchoAsync(WebSocket socket, string text)
     {
         await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
-        var buffer = new byte[1024];
-        var result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        return Encoding.UTF8.GetString(buffer, 0, result.Count);
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            received.Write(buffer, 0, result.Count);
+        }
+        while (!result.EndOfMessage);
+
+        return Encoding.UTF8.GetString(received.ToArray());
     }
 
     [Theory]

@@ -74,26 +74,10 @@ public sealed class AccessLogTests
         using var socket = await WebSocketTests.ConnectAsync(proxy, HttpVersion.Version11);
 
         Assert.Equal("hello", await WebSocketTests.EchoAsync(socket, "hello"));
-        Assert.Equal(new string('x', 20_000), await EchoLargeAsync(socket, 20_000));
+        Assert.Equal(new string('x', 20_000), await WebSocketTests.EchoAsync(socket, new string('x', 20_000)));
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         var line = await proxy.AccessLog.WaitForLineAsync(l => l.Contains("GET /ws "));
 
         Assert.Contains("\"GET /ws HTTP/1.1\" 101 20005 ", line);
-    }
-
-    private static async Task<string> EchoLargeAsync(WebSocket socket, int length)
-    {
-        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(new string('x', length)), WebSocketMessageType.Text, true, CancellationToken.None);
-        var received = new MemoryStream();
-        var buffer = new byte[4096];
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            received.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-
-        return System.Text.Encoding.ASCII.GetString(received.ToArray());
     }
 }
