@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Portcullis.Proxy.Model;
 
 namespace Portcullis.Proxy.Forwarding;
 

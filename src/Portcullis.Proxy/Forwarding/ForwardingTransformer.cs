@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
+using Portcullis.Proxy.Model;
 
 namespace Portcullis.Proxy.Forwarding;
 

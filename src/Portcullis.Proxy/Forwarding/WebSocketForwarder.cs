@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Portcullis.Proxy.Model;
+using Portcullis.Proxy.Utilities;
 
 namespace Portcullis.Proxy.Forwarding;
 

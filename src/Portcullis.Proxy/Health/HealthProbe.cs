@@ -1,6 +1,6 @@
 using System.Net;
 using Portcullis.Proxy.Configuration;
-using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Utilities;
 
 namespace Portcullis.Proxy.Health;
 
@@ -63,7 +63,7 @@ public sealed class HealthProbe(HealthProbeKey key, DestinationHealth destinatio
         string detail;
         try
         {
-            using var response = await Key.Client.Invoker.SendAsync(request, timeout.Token);
+            using var response = await Key.Client.SendAsync(request, timeout.Token);
             var status = (int)response.StatusCode;
             passed = status is >= 200 and < 300;
             detail = $"answered {status}";

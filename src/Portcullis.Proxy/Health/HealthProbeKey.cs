@@ -1,5 +1,4 @@
 using Portcullis.Proxy.Configuration;
-using Portcullis.Proxy.Model;
 
 namespace Portcullis.Proxy.Health;
 
@@ -7,4 +6,4 @@ namespace Portcullis.Proxy.Health;
 /// What makes two health probes the same: the server, the check (path, interval, thresholds) and
 /// the pooled client it goes through. A reload keeps a probe whose key is unchanged.
 /// </summary>
-public sealed record HealthProbeKey(string Url, HealthCheckConfig Check, UpstreamClient Client);
+public sealed record HealthProbeKey(string Url, HealthCheckConfig Check, HttpMessageInvoker Client);

@@ -1,4 +1,4 @@
-using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Utilities;
 
 namespace Portcullis.Proxy.Health;
 

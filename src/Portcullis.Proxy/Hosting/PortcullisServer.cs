@@ -16,6 +16,7 @@ using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Logging;
 using Portcullis.Proxy.Tls;
 using Yarp.ReverseProxy.Forwarder;
+using Portcullis.Proxy.Model;
 
 namespace Portcullis.Proxy.Hosting;
 

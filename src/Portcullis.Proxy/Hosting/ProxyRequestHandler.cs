@@ -10,6 +10,7 @@ using Portcullis.Proxy.Logging;
 using Portcullis.Proxy.Model;
 using Portcullis.Proxy.Sites;
 using Yarp.ReverseProxy.Forwarder;
+using Portcullis.Proxy.Utilities;
 
 namespace Portcullis.Proxy.Hosting;
 

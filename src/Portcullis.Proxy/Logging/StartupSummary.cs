@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Portcullis.Proxy.Configuration;
-using Portcullis.Proxy.Hosting;
+using Portcullis.Proxy.Model;
 
 namespace Portcullis.Proxy.Logging;
 

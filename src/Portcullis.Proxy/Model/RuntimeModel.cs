@@ -1,7 +1,5 @@
 using Portcullis.Proxy.Configuration;
-using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Health;
-using Portcullis.Proxy.Sites;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Portcullis.Proxy.Model;
@@ -22,7 +20,7 @@ public sealed class RuntimeModel(ProxyConfig config, SiteTable sites, TrustedNet
     /// <summary>The pooled upstream clients, kept across reloads when their settings are unchanged.</summary>
     public IReadOnlyDictionary<UpstreamClientKey, UpstreamClient> Clients { get; } = clients;
 
-    /// <summary>The health probes of this model's routes; started by <see cref="Hosting.RuntimeModelHolder"/> once the model serves.</summary>
+    /// <summary>The health probes of this model's routes; started by the holder of the live model once it serves.</summary>
     public HealthMonitor Health { get; } = health;
 
     /// <summary>HTTP/1.1 towards the upstream (the guide's proxy_http_version 1.1), with the response timeout.</summary>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Portcullis.Proxy.Configuration;
-using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Utilities;
 
 namespace Portcullis.Proxy.Tls;
 

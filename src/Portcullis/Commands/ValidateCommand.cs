@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Hosting;
+using Portcullis.Proxy.Model;
 
 namespace Portcullis.Commands;
 

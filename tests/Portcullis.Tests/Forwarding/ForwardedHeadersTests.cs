@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Model;
 
 namespace Portcullis.Tests.Forwarding;
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Portcullis.Proxy.Forwarding;
 using Yarp.ReverseProxy.Forwarder;
+using Portcullis.Proxy.Model;
 
 namespace Portcullis.Tests.Forwarding;
 

@@ -1,4 +1,4 @@
-namespace Portcullis.Proxy.Hosting;
+namespace Portcullis.Proxy.Model;
 
 /// <summary>The addresses actually bound once the server has started (port 0 resolved).</summary>
 public sealed class ListenerAddresses

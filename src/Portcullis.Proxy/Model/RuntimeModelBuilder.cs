@@ -1,12 +1,10 @@
+using Portcullis.Proxy.Forwarding;
 using System.Security.Cryptography;
 using Portcullis.Proxy.Configuration;
-using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Health;
-using Portcullis.Proxy.Model;
-using Portcullis.Proxy.Sites;
 using Portcullis.Proxy.Tls;
 
-namespace Portcullis.Proxy.Hosting;
+namespace Portcullis.Proxy.Model;
 
 /// <summary>
 /// Builds the runtime model from a validated configuration: loads certificates, prepares TLS
@@ -53,7 +51,7 @@ public static class RuntimeModelBuilder
                     urls.Add(url);
                     if (routeConfig.HealthCheck is { } check)
                     {
-                        var key = new HealthProbeKey(url, check, client);
+                        var key = new HealthProbeKey(url, check, client.Invoker);
                         if (!probes.ContainsKey(key))
                         {
                             probes[key] = previous is not null && previous.Health.Probes.TryGetValue(key, out var kept) ? kept : new HealthProbe(key, destination);

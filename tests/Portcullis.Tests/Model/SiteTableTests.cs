@@ -3,7 +3,7 @@ using Portcullis.Proxy.Model;
 using Portcullis.Proxy.Sites;
 using Portcullis.Proxy.Tls;
 
-namespace Portcullis.Tests.Sites;
+namespace Portcullis.Tests.Model;
 
 public class SiteTableTests
 {

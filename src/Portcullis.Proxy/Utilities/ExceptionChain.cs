@@ -1,4 +1,4 @@
-namespace Portcullis.Proxy.Forwarding;
+namespace Portcullis.Proxy.Utilities;
 
 /// <summary>
 /// Reads what an upstream failure really was: HttpClient and YARP wrap the socket, TLS or

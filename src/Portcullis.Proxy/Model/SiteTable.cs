@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
-using Portcullis.Proxy.Model;
 
-namespace Portcullis.Proxy.Sites;
+namespace Portcullis.Proxy.Model;
 
 /// <summary>
 /// Finds the site for a host name: exact names first, then "*.parent" wildcards (one label,

@@ -4,7 +4,7 @@ using Portcullis.Proxy.Health;
 using Portcullis.Proxy.Model;
 using Portcullis.Proxy.Tls;
 
-namespace Portcullis.Tests.Forwarding;
+namespace Portcullis.Tests.Model;
 
 public sealed class UpstreamClusterTests : IDisposable
 {

@@ -1,4 +1,4 @@
-namespace Portcullis.Proxy.Forwarding;
+namespace Portcullis.Proxy.Model;
 
 /// <summary>A route's path prefix: matching on a segment boundary, and the optional strip.</summary>
 public sealed class PathPrefix(string prefix, bool strip)

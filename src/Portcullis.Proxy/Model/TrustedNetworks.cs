@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Portcullis.Proxy.Forwarding;
+namespace Portcullis.Proxy.Model;
 
 /// <summary>The networks whose forwarded headers are believed (trusted_proxies).</summary>
 public sealed class TrustedNetworks(IReadOnlyList<IPNetwork> networks)

@@ -1,7 +1,8 @@
 using System.Net;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Model;
 
-namespace Portcullis.Tests.Forwarding;
+namespace Portcullis.Tests.Model;
 
 public class TrustedNetworksTests
 {

@@ -1,6 +1,7 @@
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Model;
 
-namespace Portcullis.Tests.Forwarding;
+namespace Portcullis.Tests.Model;
 
 public class PathPrefixTests
 {

@@ -6,7 +6,7 @@ using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Health;
 using Portcullis.Proxy.Tls;
 
-namespace Portcullis.Proxy.Forwarding;
+namespace Portcullis.Proxy.Model;
 
 /// <summary>
 /// Creates the pooled, kept-alive client towards upstreams. One handler per distinct upstream

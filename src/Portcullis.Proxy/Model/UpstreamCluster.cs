@@ -1,7 +1,6 @@
 using Portcullis.Proxy.Health;
-using Portcullis.Proxy.Model;
 
-namespace Portcullis.Proxy.Forwarding;
+namespace Portcullis.Proxy.Model;
 
 /// <summary>
 /// The upstream servers of one route and the pooled client that reaches them. Requests are
