@@ -13,7 +13,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
     private static readonly string[] RootKeys = ["listen", "trusted_proxies", "data_dir", "limits", "timeouts", "log", "sites"];
     private static readonly string[] ListenKeys = ["http", "https", "https_port"];
     private static readonly string[] LimitKeys = ["max_request_headers", "max_request_line", "max_request_body", "max_response_headers", "max_streams_per_connection", "max_connections_per_client", "min_request_body_rate"];
-    private static readonly string[] TimeoutKeys = ["client_header", "keep_alive", "upstream_connect", "upstream_response", "websocket_idle", "shutdown_drain"];
+    private static readonly string[] TimeoutKeys = ["client_header", "keep_alive", "upstream_connect", "upstream_response", "websocket_idle", "websocket_ping", "shutdown_drain"];
     private static readonly string[] LogKeys = ["access", "format"];
     private static readonly string[] SiteKeys = ["hosts", "tls", "hsts", "redirect_http", "routes"];
     private static readonly string[] TlsKeys = ["certificate", "key", "min_version"];
@@ -118,6 +118,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
             UpstreamConnect = ReadDuration(node, "upstream_connect") ?? defaults.UpstreamConnect,
             UpstreamResponse = ReadDuration(node, "upstream_response") ?? defaults.UpstreamResponse,
             WebSocketIdle = ReadDuration(node, "websocket_idle") ?? defaults.WebSocketIdle,
+            WebSocketPing = ReadDuration(node, "websocket_ping") ?? defaults.WebSocketPing,
             ShutdownDrain = ReadDuration(node, "shutdown_drain") ?? defaults.ShutdownDrain,
         };
     }
@@ -214,6 +215,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
             Hosts = hosts,
             Tls = ReadSiteTls(Mapping(node, "tls", key + ".tls"), key + ".tls"),
             Hsts = hsts,
+            HstsExplicit = Child(node, "hsts") is not null,
             RedirectHttp = ReadBool(node, "redirect_http", key + ".redirect_http") ?? true,
             Routes = ReadRoutes(node, key),
             Location = origins.Locate(node),

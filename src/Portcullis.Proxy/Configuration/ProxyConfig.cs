@@ -2,7 +2,7 @@ namespace Portcullis.Proxy.Configuration;
 
 /// <summary>
 /// The whole validated configuration: an immutable snapshot. Request code never reads it; the
-/// runtime model (<see cref="Hosting.RuntimeModel"/>) is built from it.
+/// runtime model (Model/RuntimeModel.cs) is built from it.
 /// </summary>
 public sealed record ProxyConfig
 {

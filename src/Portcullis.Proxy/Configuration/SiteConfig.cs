@@ -11,6 +11,9 @@ public sealed record SiteConfig
     /// <summary>The Strict-Transport-Security value, or null when turned off.</summary>
     public required string? Hsts { get; init; }
 
+    /// <summary>True when the site's hsts key is in the file: its value then replaces the upstream's own header.</summary>
+    public bool HstsExplicit { get; init; }
+
     /// <summary>Answer plain HTTP with a 301 to HTTPS (true), or serve the site over HTTP as well.</summary>
     public required bool RedirectHttp { get; init; }
 

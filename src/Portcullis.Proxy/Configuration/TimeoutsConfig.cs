@@ -21,6 +21,13 @@ public sealed record TimeoutsConfig
     /// </summary>
     public TimeSpan WebSocketIdle { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Both legs of a WebSocket are pinged this often (RFC 6455 §5.5.2), which keeps NATs and load
+    /// balancers from dropping an idle one; a peer that has not answered with a pong within the same
+    /// time is gone (a phone that lost its network sends no FIN), and the other leg gets 1001.
+    /// </summary>
+    public TimeSpan WebSocketPing { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>On SIGTERM: how long in-flight requests may finish before WebSockets are closed with 1001.</summary>
     public TimeSpan ShutdownDrain { get; init; } = TimeSpan.FromSeconds(10);
 }

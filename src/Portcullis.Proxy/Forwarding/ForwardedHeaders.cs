@@ -5,7 +5,7 @@ using Portcullis.Proxy.Model;
 namespace Portcullis.Proxy.Forwarding;
 
 /// <summary>
-/// The forwarded-header policy, authentik's way (see shared/authentik.md): a request from an
+/// The forwarded-header policy, authentik's way (docs/security.md, "What is rejected, and by whom"): a request from an
 /// untrusted peer loses every header that could name a client IP, scheme or host, in every
 /// spelling, and gets exactly the values Portcullis saw on the connection. A trusted peer's
 /// X-Forwarded-For is kept with the peer appended, and its X-Forwarded-Proto/-Host are kept.
@@ -46,31 +46,8 @@ public static class ForwardedHeaders
             || n.SequenceEqual("x-original-url") || n.SequenceEqual("x-rewrite-url");
     }
 
-    /// <summary>
-    /// Removes spoofable headers from the incoming request before it is copied upstream, keeping a
-    /// trusted peer's X-Forwarded-For/-Proto/-Host (exact spelling only).
-    /// </summary>
-    public static void Strip(IHeaderDictionary headers, bool peerTrusted)
-    {
-        List<string>? remove = null;
-        foreach (var header in headers)
-        {
-            if (IsSpoofable(header.Key) && !(peerTrusted && IsKeptFromTrustedPeer(header.Key)))
-            {
-                (remove ??= []).Add(header.Key);
-            }
-        }
-
-        if (remove is not null)
-        {
-            foreach (var name in remove)
-            {
-                headers.Remove(name);
-            }
-        }
-    }
-
-    private static bool IsKeptFromTrustedPeer(string name) =>
+    /// <summary>The forwarded headers a trusted peer's value is kept of (exact spelling only).</summary>
+    public static bool IsKeptFromTrustedPeer(string name) =>
         name.Equals(XForwardedFor, StringComparison.OrdinalIgnoreCase)
         || name.Equals(XForwardedProto, StringComparison.OrdinalIgnoreCase)
         || name.Equals(XForwardedHost, StringComparison.OrdinalIgnoreCase);
@@ -92,19 +69,6 @@ public static class ForwardedHeaders
         var proto = request.Headers[XForwardedProto] is { Count: > 0 } p ? p.ToString() : request.Scheme;
         var host = request.Headers[XForwardedHost] is { Count: > 0 } h ? h.ToString() : request.Host.Value ?? "";
         return (forwardedFor, proto, host);
-    }
-
-    /// <summary>Sets the forwarded headers on the outgoing request.</summary>
-    public static void Apply(HttpContext context, HttpRequestMessage proxyRequest, bool peerTrusted)
-    {
-        var (forwardedFor, proto, host) = Compute(context, peerTrusted);
-        var headers = proxyRequest.Headers;
-        headers.Remove(XForwardedFor);
-        headers.Remove(XForwardedProto);
-        headers.Remove(XForwardedHost);
-        headers.TryAddWithoutValidation(XForwardedFor, forwardedFor);
-        headers.TryAddWithoutValidation(XForwardedProto, proto);
-        headers.TryAddWithoutValidation(XForwardedHost, host);
     }
 
     /// <summary>

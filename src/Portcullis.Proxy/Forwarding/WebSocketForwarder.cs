@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
+using Portcullis.Proxy.Logging;
 using Portcullis.Proxy.Model;
+using Portcullis.Proxy.Sites;
 using Portcullis.Proxy.Utilities;
 
 namespace Portcullis.Proxy.Forwarding;
@@ -10,10 +13,11 @@ namespace Portcullis.Proxy.Forwarding;
 /// <summary>
 /// Carries a WebSocket to the upstream. The client may arrive over HTTP/1.1 (Upgrade) or HTTP/2
 /// (extended CONNECT, RFC 8441); the upstream is always reached with an HTTP/1.1 Upgrade, the one
-/// authentik speaks. The handshake goes to the upstream first, so its answer (a 401 for an outpost
-/// without a token, say) reaches the client unchanged when it refuses.
+/// authentik speaks. The handshake goes to the upstream first, so its refusal (a 401 for an outpost
+/// without a token, say) reaches the client unchanged; an answer that is neither 101 nor a refusal
+/// becomes a 502, because over HTTP/2 a 2xx tells the client the WebSocket is open (RFC 8441 §5).
 /// </summary>
-public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
+public sealed class WebSocketForwarder(WebSocketShutdown shutdown, ILogger logger)
 {
     // Headers the platform's WebSocket writes itself, or that belong to one hop only.
     private static readonly HashSet<string> HandshakeHeaders = new(StringComparer.OrdinalIgnoreCase)
@@ -23,24 +27,22 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
         HeaderNames.ProxyConnection, HeaderNames.TE, HeaderNames.ContentLength, "HTTP2-Settings",
     };
 
-    /// <param name="BytesToClient">Message bytes relayed to the client during the session.</param>
-    public sealed record Outcome(int Status, string? Error, string? Detail, long BytesToClient = 0);
-
-    public async Task<Outcome> ForwardAsync(HttpContext context, Route route, int destination, RuntimeModel model)
+    /// <returns>The upstream the WebSocket went to, for the access log.</returns>
+    public async Task<string> ForwardAsync(HttpContext context, RuntimeModel model, Route route, OutboundRequest outbound)
     {
         var request = context.Request;
-        var peerTrusted = model.Trusted.Contains(context.Connection.RemoteIpAddress);
-        ForwardedHeaders.Strip(request.Headers, peerTrusted);
-
+        var timeouts = model.Config.Timeouts;
+        var prefix = route.Cluster.Prefix(route.Cluster.Pick());
         var upstream = new ClientWebSocket();
         var options = upstream.Options;
         options.HttpVersion = HttpVersion.Version11;
         options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
         options.CollectHttpResponseDetails = true;
-        options.KeepAliveInterval = TimeSpan.FromSeconds(30);
+        options.KeepAliveInterval = timeouts.WebSocketPing;
+        options.KeepAliveTimeout = timeouts.WebSocketPing;
         foreach (var header in request.Headers)
         {
-            if (!HandshakeHeaders.Contains(header.Key) && !header.Key.StartsWith(':'))
+            if (!HandshakeHeaders.Contains(header.Key) && !header.Key.StartsWith(':') && !outbound.Replaces(header.Key))
             {
                 // HTTP/2 clients send each cookie as its own field; HTTP/1.1 wants one line
                 // joined with "; " (RFC 9113 §8.2.3), not the ", " other headers use.
@@ -53,24 +55,24 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
 
         // Host unchanged, port included: Django Channels checks Origin against it.
         options.SetRequestHeader(HeaderNames.Host, request.Host.Value);
-        var (forwardedFor, proto, host) = ForwardedHeaders.Compute(context, peerTrusted);
-        options.SetRequestHeader(ForwardedHeaders.XForwardedFor, forwardedFor);
-        options.SetRequestHeader(ForwardedHeaders.XForwardedProto, proto);
-        options.SetRequestHeader(ForwardedHeaders.XForwardedHost, host);
+        foreach (var (name, value) in outbound.Headers)
+        {
+            options.SetRequestHeader(name, value);
+        }
+
         foreach (var protocol in request.Headers.GetCommaSeparatedValues(HeaderNames.SecWebSocketProtocol))
         {
             options.AddSubProtocol(protocol);
         }
 
-        var prefix = route.Cluster.Prefix(destination);
-        var target = new UriBuilder(prefix + route.Prefix.UpstreamPath(request.Path.Value ?? "/") + request.QueryString.Value);
+        var target = new UriBuilder(prefix + outbound.Path + request.QueryString.Value);
         target.Scheme = target.Scheme == "https" ? "wss" : "ws";
 
         // A block, not a using declaration: the timeout and its timer go once the handshake is done
         // instead of living as long as the WebSocket.
         using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
         {
-            connectTimeout.CancelAfter(model.Config.Timeouts.UpstreamConnect + model.Config.Timeouts.UpstreamResponse);
+            connectTimeout.CancelAfter(timeouts.UpstreamConnect + timeouts.UpstreamResponse);
             try
             {
                 await upstream.ConnectAsync(target.Uri, route.Cluster.Client.Invoker, connectTimeout.Token);
@@ -78,18 +80,24 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
             catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException)
             {
                 upstream.Dispose();
-                if (upstream.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols)
+                var status = (int)upstream.HttpStatusCode;
+                if (status >= 300)
                 {
-                    // The upstream answered, but not with 101: pass its status and headers on.
-                    context.Response.StatusCode = (int)upstream.HttpStatusCode;
+                    // The upstream refused or redirected: its status and headers reach the client as is.
+                    context.Response.StatusCode = status;
                     CopyResponseHeaders(upstream.HttpResponseHeaders, context.Response.Headers);
-                    return new Outcome((int)upstream.HttpStatusCode, null, null);
+                    return prefix;
                 }
 
                 var timedOut = ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested;
-                return new Outcome(timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
-                    timedOut ? "the upstream did not answer the WebSocket handshake in time"
-                        : route.Cluster.Client.CertificatePolicy.RejectionBehind(ex, target.Host) ?? ExceptionChain.InnermostMessage(ex), null);
+                var reason = status is >= 200 and < 300
+                    ? $"it answered the WebSocket handshake with {status} instead of 101 Switching Protocols: the route's upstream does not serve WebSockets at {outbound.Path}"
+                    : timedOut ? "it did not answer the WebSocket handshake in time"
+                    : route.Cluster.Client.CertificatePolicy.RejectionBehind(ex, target.Host) ?? ExceptionChain.InnermostMessage(ex);
+                logger.LogWarning("upstream {Upstream} failed for WebSocket {Host}{Path}: {Reason}", prefix, request.Host.Value, request.Path.Value, reason);
+                await ProxyResponses.WriteAsync(context, timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                    $"The upstream {prefix} could not be reached: {reason}");
+                return prefix;
             }
         }
 
@@ -101,17 +109,19 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
             client = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
                 SubProtocol = upstream.SubProtocol,
-                KeepAliveInterval = TimeSpan.FromSeconds(30),
+                KeepAliveInterval = timeouts.WebSocketPing,
+                KeepAliveTimeout = timeouts.WebSocketPing,
             });
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
         {
             upstream.Abort();
             upstream.Dispose();
-            return new Outcome(StatusCodes.Status400BadRequest, "the client left during the WebSocket handshake", null);
+            logger.LogDebug("WebSocket {Path}: the client left during the handshake", request.Path.Value);
+            return prefix;
         }
 
-        var session = new WebSocketSession(client, upstream, model.Config.Timeouts.WebSocketIdle);
+        var session = new WebSocketSession(client, upstream, timeouts.WebSocketIdle);
         try
         {
             await session.RunAsync(shutdown.Closing);
@@ -122,7 +132,9 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
             upstream.Dispose();
         }
 
-        return new Outcome(StatusCodes.Status101SwitchingProtocols, null, session.Outcome, session.BytesToClient);
+        (context.Response.Body as CountingStream)?.Add(session.BytesToClient);
+        logger.LogDebug("WebSocket {Path} ended: {Outcome}", request.Path.Value, session.Outcome);
+        return prefix;
     }
 
     private static void CopyResponseHeaders(IReadOnlyDictionary<string, IEnumerable<string>>? from, IHeaderDictionary to)
@@ -134,8 +146,7 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown)
 
         foreach (var (name, values) in from)
         {
-            if (!HandshakeHeaders.Contains(name) && !name.Equals(HeaderNames.SecWebSocketAccept, StringComparison.OrdinalIgnoreCase)
-                && !name.Equals(HeaderNames.StrictTransportSecurity, StringComparison.OrdinalIgnoreCase))
+            if (!HandshakeHeaders.Contains(name) && !name.Equals(HeaderNames.SecWebSocketAccept, StringComparison.OrdinalIgnoreCase))
             {
                 to[name] = values.ToArray();
             }

@@ -7,6 +7,10 @@ namespace Portcullis.Proxy.Hosting;
 /// Reloads when the config file or a certificate it names changes on disk. It compares file
 /// contents rather than trusting events: certbot swaps symlinks in live/, Kubernetes swaps a
 /// "..data" link, and some mounts send no events at all, so a slow poll backs the watcher up.
+/// Only events that name a watched file (or Kubernetes' "..data" links) count: a busy neighbour in
+/// the same directory, such as an access log written on every request, must not keep a change
+/// from being noticed; and a change is checked at most <see cref="Settle"/> after its first event,
+/// however many follow.
 /// </summary>
 public sealed class ConfigWatcher : IDisposable
 {
@@ -21,6 +25,8 @@ public sealed class ConfigWatcher : IDisposable
     private List<FileSystemWatcher> _watchers = [];
     private string _fingerprint;
     private string[] _watchedDirectories = [];
+    private HashSet<string> _watchedNames = [];
+    private int _checkPending;
 
     /// <param name="files">The files to watch now (they change with the configuration).</param>
     /// <param name="reload">Loads, validates and swaps in the new configuration.</param>
@@ -37,6 +43,7 @@ public sealed class ConfigWatcher : IDisposable
 
     private void Rewatch()
     {
+        Volatile.Write(ref _watchedNames, _files().Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal));
         var directories = _files().Select(f => Path.GetDirectoryName(f)!).Where(Directory.Exists).Distinct().Order().ToArray();
         if (directories.SequenceEqual(_watchedDirectories))
         {
@@ -61,10 +68,23 @@ public sealed class ConfigWatcher : IDisposable
         _watchedDirectories = directories;
     }
 
-    private void OnEvent(object sender, FileSystemEventArgs e) => _debounce.Change(Settle, Timeout.InfiniteTimeSpan);
+    private void OnEvent(object sender, FileSystemEventArgs e)
+    {
+        var names = Volatile.Read(ref _watchedNames);
+        var relevant = Names(e).Any(name => name is not null && (names.Contains(name) || name.StartsWith("..", StringComparison.Ordinal)));
+        if (relevant && Interlocked.Exchange(ref _checkPending, 1) == 0)
+        {
+            _debounce.Change(Settle, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private static IEnumerable<string?> Names(FileSystemEventArgs e) =>
+        e is RenamedEventArgs renamed ? [renamed.Name, renamed.OldName] : [e.Name];
 
     private void Check()
     {
+        // Cleared before the comparison: an event during the check schedules another one.
+        Volatile.Write(ref _checkPending, 0);
         lock (_lock)
         {
             var fingerprint = Fingerprint(_files());
@@ -78,7 +98,6 @@ public sealed class ConfigWatcher : IDisposable
             // that truncates, then writes) differs from this and is read again on the next event.
             var watched = _files();
             _fingerprint = fingerprint;
-            _logger.LogInformation("a watched file changed; reloading");
             _reload();
             if (!_files().SequenceEqual(watched))
             {

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Logging;
@@ -29,10 +30,10 @@ public sealed class PortcullisServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConfigWatcher? _watcher;
     private readonly PosixSignalRegistration? _hangup;
-    private readonly AccessLog? _accessLog;
+    private readonly AccessLog _accessLog;
 
     private PortcullisServer(WebApplication app, RuntimeModelHolder models, ListenerAddresses addresses,
-        ConfigWatcher? watcher, PosixSignalRegistration? hangup, AccessLog? accessLog, ILogger logger)
+        ConfigWatcher? watcher, PosixSignalRegistration? hangup, AccessLog accessLog, ILogger logger)
     {
         _app = app;
         Models = models;
@@ -100,7 +101,12 @@ public sealed class PortcullisServer : IAsyncDisposable
         });
         ILogger logger = null!;
         var connectionLimiter = new ClientConnectionLimiter(() => models, () => logger);
-        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, config, () => models, connectionLimiter));
+        KestrelServerOptions kestrelOptions = null!;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrelOptions = kestrel;
+            ConfigureKestrel(kestrel, config, () => models, connectionLimiter);
+        });
         builder.Services.AddHttpForwarder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
 
@@ -113,16 +119,28 @@ public sealed class PortcullisServer : IAsyncDisposable
         }
 
         models = new RuntimeModelHolder(initial.Model, logger);
-        var accessLog = config.Log.Access == "off" ? null : new AccessLog(config.Log, options.AccessLogOutput);
-        var handler = new ProxyRequestHandler(models, app.Services.GetRequiredService<IHttpForwarder>(), new WebSocketForwarder(webSockets), addresses, accessLog, logger);
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        var accessLog = new AccessLog(config.Log, options.AccessLogOutput);
+        var handler = new ProxyRequestHandler(models, new RequestForwarder(app.Services.GetRequiredService<IHttpForwarder>(), logger),
+            new WebSocketForwarder(webSockets, logger), addresses, accessLog);
+        app.UseWebSockets();
         app.Run(handler.InvokeAsync);
+
+        // What a reload changes beyond the model requests read: Kestrel's limits and timeouts for new
+        // connections and requests, the access log, the shutdown drain. What cannot change without a
+        // restart (the listeners) is named in the log by the holder.
+        var hostOptions = app.Services.GetRequiredService<IOptions<HostOptions>>().Value;
+        models.Swapped += live =>
+        {
+            KestrelLimits.Apply(kestrelOptions.Limits, live.Config);
+            accessLog.Reconfigure(live.Config.Log);
+            hostOptions.ShutdownTimeout = live.Config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5);
+        };
 
         // SIGTERM: Kestrel stops accepting and waits for in-flight requests; WebSockets count as
         // in flight, so they get the drain period, then a 1001 close.
-        var drain = config.Timeouts.ShutdownDrain;
         app.Lifetime.ApplicationStopping.Register(() =>
         {
+            var drain = models.Current.Config.Timeouts.ShutdownDrain;
             logger.LogInformation("shutting down: draining for up to {Drain}", ValueParsers.FormatDuration(drain));
             _ = Task.Delay(drain).ContinueWith(_ => webSockets.CloseAll(), TaskScheduler.Default);
         });
@@ -137,14 +155,13 @@ public sealed class PortcullisServer : IAsyncDisposable
         PosixSignalRegistration? hangup = null;
         if (options.Reload is { } reload)
         {
-            bool Reload() => models.TryReload(reload);
-            watcher = new ConfigWatcher(() => models.Current.Config.WatchedFiles, Reload, options.PollInterval, logger);
+            watcher = new ConfigWatcher(() => models.Current.Config.WatchedFiles, () => models.TryReload(reload, "a watched file changed"), options.PollInterval, logger);
             if (options.HandleSignals && !OperatingSystem.IsWindows())
             {
                 hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
                 {
                     context.Cancel = true;
-                    Task.Run(Reload);
+                    Task.Run(() => models.TryReload(reload, "SIGHUP"));
                 });
             }
         }
@@ -154,23 +171,8 @@ public sealed class PortcullisServer : IAsyncDisposable
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter)
     {
-        var limits = kestrel.Limits;
         kestrel.AddServerHeader = false;
-        // Kestrel answers a 431 itself, before any site is known, so without HSTS. Its cap is set at
-        // twice the configured limit; RequestScreening answers 431 between the two, with HSTS. The
-        // hard cap still bounds the memory one request's headers can take.
-        var headerCap = (int)Math.Min(int.MaxValue / 2, config.Limits.MaxRequestHeadersBytes) * 2;
-        limits.MaxRequestHeadersTotalSize = headerCap;
-        limits.MaxRequestLineSize = (int)config.Limits.MaxRequestLineBytes;
-        limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes;
-        limits.RequestHeadersTimeout = config.Timeouts.ClientHeader;
-        limits.KeepAliveTimeout = config.Timeouts.KeepAlive;
-        limits.MinRequestBodyDataRate = config.Limits.MinRequestBodyBytesPerSecond > 0
-            ? new MinDataRate(config.Limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5))
-            : null;
-        limits.Http2.MaxStreamsPerConnection = config.Limits.MaxStreamsPerConnection;
-        // One HTTP/2 header field can hold a whole large cookie.
-        limits.Http2.MaxRequestHeaderFieldSize = headerCap;
+        KestrelLimits.Apply(kestrel.Limits, config);
 
         foreach (var endpoint in Usable(config.Listen.Http))
         {
@@ -181,17 +183,13 @@ public sealed class PortcullisServer : IAsyncDisposable
             });
         }
 
+        // SNI picks the site's certificate and TLS versions; an unknown name gets the first site's,
+        // and its requests are answered 421.
+        var selector = new SniCertificateSelector(name => models().Current.Sites.Find(name)?.Certificate, () => models().Current.DefaultSite?.Certificate);
         var tls = new TlsHandshakeCallbackOptions
         {
             HandshakeTimeout = TimeSpan.FromSeconds(10),
-            OnConnection = context =>
-            {
-                // SNI picks the site's certificate and TLS versions; an unknown name gets the
-                // first site's, and its requests are answered 421.
-                var model = models().Current;
-                var site = model.Sites.Find(context.ClientHelloInfo.ServerName) ?? model.DefaultSite!;
-                return ValueTask.FromResult(site.TlsOptions);
-            },
+            OnConnection = context => ValueTask.FromResult(selector.Select(context.ClientHelloInfo.ServerName)),
         };
         foreach (var endpoint in Usable(config.Listen.Https))
         {
@@ -228,9 +226,6 @@ public sealed class PortcullisServer : IAsyncDisposable
         Models.Dispose(); // Health probes (Health/): stop probing upstreams once nothing serves.
         await _app.StopAsync();
         await _app.DisposeAsync();
-        if (_accessLog is not null)
-        {
-            await _accessLog.DisposeAsync();
-        }
+        await _accessLog.DisposeAsync();
     }
 }

@@ -13,6 +13,7 @@ public sealed class RuntimeModelHolder : IDisposable
 {
     private readonly Lock _reloadLock = new();
     private readonly ILogger _logger;
+    private readonly ProxyConfig _started;
     private RuntimeModel _current;
     private bool _disposed;
 
@@ -20,15 +21,23 @@ public sealed class RuntimeModelHolder : IDisposable
     {
         _logger = logger;
         _current = initial;
+        _started = initial.Config;
         initial.Health.Activate(null, logger);
     }
 
     public RuntimeModel Current => Volatile.Read(ref _current);
 
+    /// <summary>
+    /// Raised when a reloaded model has become the one requests read, before <see cref="Reloaded"/>:
+    /// what lives outside the model (Kestrel's limits, the access log) is brought in line here.
+    /// </summary>
+    public event Action<RuntimeModel>? Swapped;
+
     /// <summary>Raised after every reload attempt: the errors, empty when the new model is live.</summary>
     public event Action<IReadOnlyList<ConfigError>>? Reloaded;
 
-    public bool TryReload(Func<ProxyConfig> load)
+    /// <param name="trigger">What asked for the reload, for the log ("SIGHUP", "a watched file changed").</param>
+    public bool TryReload(Func<ProxyConfig> load, string trigger)
     {
         IReadOnlyList<ConfigError> errors;
         lock (_reloadLock)
@@ -42,9 +51,10 @@ public sealed class RuntimeModelHolder : IDisposable
             {
                 var config = load();
                 var result = RuntimeModelBuilder.Build(config, _current);
-                if (!SameListeners(config.Listen, _current.Config.Listen))
+                var waiting = RestartOnly(_started, config);
+                if (waiting.Count > 0)
                 {
-                    _logger.LogWarning("reload: listen addresses changed; they take effect after a restart");
+                    _logger.LogWarning("reload: {Keys} changed and take effect after a restart; everything else is applied now (trigger: {Trigger})", string.Join(", ", waiting), trigger);
                 }
 
                 foreach (var warning in result.Warnings)
@@ -54,14 +64,15 @@ public sealed class RuntimeModelHolder : IDisposable
 
                 var previous = _current;
                 Volatile.Write(ref _current, result.Model);
+                Swapped?.Invoke(result.Model);
                 result.Model.Health.Activate(previous.Health, _logger);
                 Retire(result.Retired, config.Timeouts.UpstreamResponse);
-                _logger.LogInformation("reload: configuration from {Source} is live ({Sites} site(s))", config.Source, config.Sites.Count);
+                _logger.LogInformation("reload: configuration from {Source} is live ({Sites} site(s); trigger: {Trigger})", config.Source, config.Sites.Count, trigger);
                 errors = [];
             }
             catch (ConfigException ex)
             {
-                _logger.LogError("reload rejected, the previous configuration keeps serving:{NewLine}{Errors}", Environment.NewLine, string.Join(Environment.NewLine, ex.Errors));
+                _logger.LogError("reload rejected, the previous configuration keeps serving (trigger: {Trigger}):{NewLine}{Errors}", trigger, Environment.NewLine, string.Join(Environment.NewLine, ex.Errors));
                 errors = ex.Errors;
             }
         }
@@ -80,8 +91,22 @@ public sealed class RuntimeModelHolder : IDisposable
         }
     }
 
-    private static bool SameListeners(ListenConfig a, ListenConfig b) =>
-        a.Http.SequenceEqual(b.Http) && a.Https.SequenceEqual(b.Https) && a.HttpsPort == b.HttpsPort;
+    // The listeners are bound once, at start: compared with what the process started with.
+    private static List<string> RestartOnly(ProxyConfig started, ProxyConfig next)
+    {
+        var keys = new List<string>();
+        if (!started.Listen.Http.SequenceEqual(next.Listen.Http))
+        {
+            keys.Add("listen.http");
+        }
+
+        if (!started.Listen.Https.SequenceEqual(next.Listen.Https))
+        {
+            keys.Add("listen.https");
+        }
+
+        return keys;
+    }
 
     // In-flight requests may still use a retired client: dispose it once they must have ended.
     private static void Retire(IReadOnlyList<UpstreamClient> retired, TimeSpan responseTimeout)

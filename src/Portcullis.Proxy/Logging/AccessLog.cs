@@ -20,23 +20,71 @@ public sealed class AccessLog : IAsyncDisposable
         FullMode = BoundedChannelFullMode.DropWrite,
     });
 
-    private readonly AccessLogFormat _format;
-    private readonly TextWriter _writer;
+    private readonly TextWriter? _stdout;
+    private readonly SemaphoreSlim _writerLock = new(1, 1);
     private readonly Task _pump;
+    private Destination _destination;
     private long _dropped;
 
+    /// <param name="stdout">Where "stdout" goes (tests capture it); the process's standard output otherwise.</param>
     public AccessLog(LogConfig config, TextWriter? stdout = null)
     {
-        _format = config.Format;
-        _writer = config.Access == "stdout"
-            ? stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false }
-            : new StreamWriter(new FileStream(config.Access, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), new UTF8Encoding(false));
+        _stdout = stdout;
+        _destination = Open(config);
         _pump = Task.Run(PumpAsync);
     }
 
+    /// <summary>False when log.access is "off": the request handler then counts nothing.</summary>
+    public bool Enabled => Volatile.Read(ref _destination).Writer is not null;
+
+    /// <summary>
+    /// Applies a reloaded log section: a new format from the next line on, a new file (or stdout,
+    /// or off) once the lines already queued are written. The old file is closed, so a rotated log
+    /// (logrotate's create) is reopened by a reload.
+    /// </summary>
+    public void Reconfigure(LogConfig config)
+    {
+        var current = Volatile.Read(ref _destination);
+        if (current.Config == config)
+        {
+            return;
+        }
+
+        var next = Open(config);
+        _writerLock.Wait();
+        try
+        {
+            Volatile.Write(ref _destination, next);
+            if (current.Writer is not null && !ReferenceEquals(current.Writer, _stdout))
+            {
+                current.Writer.Flush();
+                current.Writer.Dispose();
+            }
+        }
+        finally
+        {
+            _writerLock.Release();
+        }
+    }
+
+    private Destination Open(LogConfig config) => new(config, config.Access switch
+    {
+        "off" => null,
+        "stdout" => _stdout ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false },
+        var path => new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), new UTF8Encoding(false)),
+    });
+
+    private sealed record Destination(LogConfig Config, TextWriter? Writer);
+
     public void Write(HttpContext context, string client, string? upstream, long bytes, double durationMs)
     {
-        var line = _format == AccessLogFormat.Json
+        var destination = Volatile.Read(ref _destination);
+        if (destination.Writer is null)
+        {
+            return;
+        }
+
+        var line = destination.Config.Format == AccessLogFormat.Json
             ? FormatJson(context, client, upstream, bytes, durationMs)
             : FormatCombined(context, client, upstream, bytes, durationMs);
         if (!_lines.Writer.TryWrite(line))
@@ -130,18 +178,28 @@ public sealed class AccessLog : IAsyncDisposable
         var reader = _lines.Reader;
         while (await reader.WaitToReadAsync())
         {
-            while (reader.TryRead(out var line))
+            // Written under the lock: a reload may swap the file between two batches, never inside one.
+            await _writerLock.WaitAsync();
+            try
             {
-                await _writer.WriteLineAsync(line);
-            }
+                var writer = Volatile.Read(ref _destination).Writer ?? TextWriter.Null;
+                while (reader.TryRead(out var line))
+                {
+                    await writer.WriteLineAsync(line);
+                }
 
-            var dropped = Interlocked.Exchange(ref _dropped, 0);
-            if (dropped > 0)
+                var dropped = Interlocked.Exchange(ref _dropped, 0);
+                if (dropped > 0)
+                {
+                    await writer.WriteLineAsync($"portcullis: {dropped} access-log lines dropped: the log output is too slow");
+                }
+
+                await writer.FlushAsync();
+            }
+            finally
             {
-                await _writer.WriteLineAsync($"portcullis: {dropped} access-log lines dropped: the log output is too slow");
+                _writerLock.Release();
             }
-
-            await _writer.FlushAsync();
         }
     }
 
@@ -149,7 +207,11 @@ public sealed class AccessLog : IAsyncDisposable
     {
         _lines.Writer.TryComplete();
         await _pump;
-        await _writer.FlushAsync();
-        await _writer.DisposeAsync();
+        var writer = Volatile.Read(ref _destination).Writer;
+        if (writer is not null)
+        {
+            await writer.FlushAsync();
+            await writer.DisposeAsync();
+        }
     }
 }

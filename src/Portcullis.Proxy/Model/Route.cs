@@ -1,13 +1,9 @@
-using Portcullis.Proxy.Forwarding;
-
 namespace Portcullis.Proxy.Model;
 
-/// <summary>A path prefix with its upstreams and its prepared request/response transformer.</summary>
-public sealed class Route(PathPrefix prefix, UpstreamCluster cluster, ForwardingTransformer transformer)
+/// <summary>A path prefix and the upstream servers that serve it.</summary>
+public sealed class Route(PathPrefix prefix, UpstreamCluster cluster)
 {
     public PathPrefix Prefix { get; } = prefix;
 
     public UpstreamCluster Cluster { get; } = cluster;
-
-    public ForwardingTransformer Transformer { get; } = transformer;
 }

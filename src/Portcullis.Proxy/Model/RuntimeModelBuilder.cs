@@ -1,4 +1,3 @@
-using Portcullis.Proxy.Forwarding;
 using System.Security.Cryptography;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Health;
@@ -59,12 +58,12 @@ public static class RuntimeModelBuilder
                     }
                 }
 
-                routes.Add(new Route(prefix, new UpstreamCluster(routeConfig.Upstreams, client, health), new ForwardingTransformer(prefix, trusted, siteConfig.Hsts)));
+                routes.Add(new Route(prefix, new UpstreamCluster(routeConfig.Upstreams, client, health)));
             }
 
             if (certificate is not null)
             {
-                sites.Add(new Site(siteConfig.Hosts, certificate, ServerTlsOptions.Create(certificate, siteConfig.Tls.MinVersion), siteConfig.Hsts, siteConfig.RedirectHttp, routes));
+                sites.Add(new Site(siteConfig.Hosts, certificate, siteConfig.Hsts, siteConfig.HstsExplicit, siteConfig.RedirectHttp, routes));
             }
         }
 
@@ -77,20 +76,20 @@ public static class RuntimeModelBuilder
         return new Result(new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls)), warnings, retired);
     }
 
-    private static ServerCertificate? LoadCertificate(ProxyConfig config, SiteConfig site, int index, List<ConfigError> errors, List<string> warnings, bool dryRun)
+    private static CertificateSource? LoadCertificate(ProxyConfig config, SiteConfig site, int index, List<ConfigError> errors, List<string> warnings, bool dryRun)
     {
         var tls = site.Tls;
         try
         {
             if (tls.CertificatePath is not null && tls.KeyPath is not null)
             {
-                var certificate = ServerCertificate.LoadPem(tls.CertificatePath, tls.KeyPath);
-                if (certificate.Leaf.NotAfter < DateTime.Now)
+                var files = new FileCertificateSource(tls.CertificatePath, tls.KeyPath, tls.MinVersion);
+                if (files.Certificate.Leaf.NotAfter < DateTime.Now)
                 {
-                    warnings.Add($"the certificate of {string.Join(", ", site.Hosts)} expired on {certificate.Leaf.NotAfter:u}: renew it (certbot renew); Portcullis picks up the new files without a restart.");
+                    warnings.Add($"the certificate of {string.Join(", ", site.Hosts)} expired on {files.Certificate.Leaf.NotAfter:u}: renew it (certbot renew); Portcullis picks up the new files without a restart.");
                 }
 
-                return certificate;
+                return files;
             }
 
             var generated = dryRun
@@ -98,7 +97,7 @@ public static class RuntimeModelBuilder
                 : SelfSignedCertificateStore.GetOrCreate(config.DataDirectory, site.Hosts);
             warnings.Add($"no certificate configured for {string.Join(", ", site.Hosts)}: serving a self-signed one from {config.DataDirectory} " +
                 $"(SHA-256 {CertificateFacts.Fingerprint(generated.Leaf)}). Browsers will warn; set tls.certificate and tls.key.");
-            return generated;
+            return new SelfSignedCertificateSource(generated, dryRun ? "in memory" : config.DataDirectory, tls.MinVersion);
         }
         catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {

@@ -5,12 +5,15 @@ using Microsoft.Net.Http.Headers;
 
 namespace Portcullis.Proxy.Sites;
 
-/// <summary>Portcullis's own short answers: errors, redirects. Plain text, never cached.</summary>
+/// <summary>
+/// Portcullis's own short answers: errors, redirects. Plain text, never cached. Their
+/// Strict-Transport-Security is settled with every other response's (<see cref="StrictTransportSecurity"/>).
+/// </summary>
 public static class ProxyResponses
 {
     /// <param name="close">Close an HTTP/1.x connection after this answer: the request's framing is
     /// not trusted, so nothing after it on the connection is read as another request.</param>
-    public static Task WriteAsync(HttpContext context, int status, string message, string? hsts, bool close = false)
+    public static Task WriteAsync(HttpContext context, int status, string message, bool close = false)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -26,10 +29,6 @@ public static class ProxyResponses
         {
             response.Headers[HeaderNames.Connection] = "close";
         }
-        if (hsts is not null && context.Request.IsHttps)
-        {
-            response.Headers[HeaderNames.StrictTransportSecurity] = hsts;
-        }
 
         if (HttpMethods.IsHead(context.Request.Method))
         {
@@ -42,15 +41,11 @@ public static class ProxyResponses
         return response.Body.WriteAsync(body).AsTask();
     }
 
-    public static void Redirect(HttpContext context, string location, string? hsts)
+    public static void Redirect(HttpContext context, string location)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status301MovedPermanently;
         response.Headers[HeaderNames.Location] = location;
         response.ContentLength = 0;
-        if (hsts is not null && context.Request.IsHttps)
-        {
-            response.Headers[HeaderNames.StrictTransportSecurity] = hsts;
-        }
     }
 }

@@ -55,7 +55,7 @@ internal static class RunCommand
                 return 1;
             }
 
-            var server = await ServerStart.StartAsync(loaded, new PortcullisServerOptions { Reload = file is null ? null : load }, cancellationToken);
+            var server = await ServerStart.StartAsync(loaded, new PortcullisServerOptions { Reload = load }, cancellationToken);
             if (server is null)
             {
                 return 1;

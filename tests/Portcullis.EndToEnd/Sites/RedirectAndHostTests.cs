@@ -91,20 +91,43 @@ public sealed class RedirectAndHostTests
         Assert.Empty(upstream.Requests);
     }
 
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2.0")]
+    public async Task Hsts_UpstreamSendsItsOwn_KeptExactlyOnce(string version)
+    {
+        // An app that asks for includeSubDomains and preload keeps them (HSTS preload eligibility).
+        const string apps = "max-age=31536000; includeSubDomains; preload";
+        await using var upstream = await TestUpstream.StartAsync(map: app => TestUpstream.Route(app, "/own-hsts", c =>
+        {
+            c.Response.Headers.StrictTransportSecurity = apps;
+            return c.Response.WriteAsync("body");
+        }));
+        await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url));
+        using var client = proxy.CreateClient(Version.Parse(version));
+
+        using var response = await client.GetAsync(proxy.Https("localhost", "/own-hsts"));
+        using var other = await client.GetAsync(proxy.Https("localhost", "/other"));
+
+        Assert.Equal(Version.Parse(version), response.Version);
+        Assert.Equal([apps], response.Headers.GetValues("Strict-Transport-Security"));
+        Assert.Equal(["max-age=63072000"], other.Headers.GetValues("Strict-Transport-Security"));
+    }
+
     [Fact]
-    public async Task Hsts_UpstreamSendsItsOwn_ExactlyOneHeaderWithOurValue()
+    public async Task Hsts_ConfiguredOnPurpose_ReplacesTheUpstreamsOwn()
     {
         await using var upstream = await TestUpstream.StartAsync(map: app => TestUpstream.Route(app, "/own-hsts", c =>
         {
             c.Response.Headers.StrictTransportSecurity = "max-age=10";
             return c.Response.WriteAsync("body");
         }));
-        await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url));
+        await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url, siteExtra: "hsts: \"max-age=600\""));
 
         var response = await RawHttp.SendAsync(proxy.HttpsUrl, $"GET /own-hsts HTTP/1.1\nHost: localhost:{proxy.HttpsPort}\nConnection: close\n");
 
         Assert.Equal(200, response.Status);
-        Assert.Equal(["max-age=63072000"], response.All("Strict-Transport-Security"));
+        Assert.Equal(["max-age=600"], response.All("Strict-Transport-Security"));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.Net.Security;
+using System.Security.Authentication;
 using Portcullis.Proxy.Model;
 using Portcullis.Proxy.Sites;
 using Portcullis.Proxy.Tls;
@@ -45,5 +45,5 @@ public class SiteTableTests
     }
 
     private static Site NewSite(params string[] hosts) =>
-        new(hosts, Certificate, new SslServerAuthenticationOptions(), "max-age=63072000", redirectHttp: true, routes: []);
+        new(hosts, new SelfSignedCertificateSource(Certificate, "in memory", SslProtocols.Tls13), "max-age=63072000", hstsOverridesUpstream: false, redirectHttp: true, routes: []);
 }
