@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portcullis.Proxy.Tls;
 
-namespace Portcullis.EndToEnd.Infrastructure;
+namespace Portcullis.Testing;
 
 /// <summary>
 /// A real Kestrel upstream on 127.0.0.1:0 that answers every request with a JSON echo of what it
