@@ -40,11 +40,7 @@ public sealed class ProxiedEmulator : IAsyncDisposable
 
     public static async Task<ProxiedEmulator> StartAsync(bool withProxy = true)
     {
-        var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
-        {
-            HttpAddresses = ["127.0.0.1:0"],
-            HttpsAddresses = ["[::1]:0"],
-        });
+        var emulator = await TestEmulator.StartAsync(options => options with { HttpsAddresses = ["[::1]:0"] });
         if (!withProxy)
         {
             return new ProxiedEmulator(emulator, null);

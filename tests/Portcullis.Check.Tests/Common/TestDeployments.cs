@@ -2,12 +2,9 @@ using Portcullis.Emulator;
 
 namespace Portcullis.Check.Tests.Common;
 
-/// <summary>The emulator on loopback, port 0, and Portcullis in front of it, in process.</summary>
+/// <summary>Portcullis in process in front of the emulator (<see cref="TestEmulator"/>), and checker options for it.</summary>
 internal static class TestDeployments
 {
-    public static Task<EmulatorServer> StartEmulatorAsync() =>
-        EmulatorServer.StartAsync(new EmulatorOptions { HttpAddresses = ["127.0.0.1:0"], HttpsAddresses = ["127.0.0.1:0"] });
-
     /// <summary>Portcullis for "localhost" with the test CA's server certificate, to the emulator's HTTPS port (its certificate not verified).</summary>
     public static Task<PortcullisInstance> StartPortcullisAsync(EmulatorServer emulator, TestCertificates certificates) =>
         PortcullisInstance.StartAsync($"""

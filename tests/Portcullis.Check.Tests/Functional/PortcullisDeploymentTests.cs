@@ -8,7 +8,7 @@ public class PortcullisDeploymentTests
     public async Task Run_PortcullisInFrontOfEmulator_EveryCheckPassesButTheLongOne()
     {
         using var certificates = TestCertificates.Create();
-        await using var emulator = await TestDeployments.StartEmulatorAsync();
+        await using var emulator = await TestEmulator.StartAsync();
         await using var portcullis = await TestDeployments.StartPortcullisAsync(emulator, certificates);
 
         var report = await DeploymentChecker.RunAsync(
@@ -31,7 +31,7 @@ public class PortcullisDeploymentTests
     public async Task Run_LongWithShortIdle_IdleWebSocketPasses()
     {
         using var certificates = TestCertificates.Create();
-        await using var emulator = await TestDeployments.StartEmulatorAsync();
+        await using var emulator = await TestEmulator.StartAsync();
         await using var portcullis = await TestDeployments.StartPortcullisAsync(emulator, certificates);
         var options = TestDeployments.LocalhostOptions(portcullis.HttpsUrl, portcullis.HttpUrl, certificates) with
         {
