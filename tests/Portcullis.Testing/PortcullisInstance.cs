@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Hosting;
 
