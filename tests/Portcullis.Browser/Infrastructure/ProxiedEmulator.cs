@@ -1,14 +1,12 @@
 using Portcullis.Emulator;
-using Portcullis.Proxy.Configuration;
-using Portcullis.Proxy.Hosting;
 using Portcullis.Proxy.Tls;
 
 namespace Portcullis.Browser.Infrastructure;
 
 /// <summary>
-/// The authentik emulator on loopback, and a real Portcullis in front of it (site "localhost",
-/// a self-signed certificate generated into a temporary data_dir, the emulator's self-signed
-/// certificate trusted by pin), both in process.
+/// The authentik emulator on loopback, and a real Portcullis (<see cref="PortcullisInstance"/>) in
+/// front of it: site "localhost", a self-signed certificate generated into its data_dir, the
+/// emulator's self-signed certificate trusted by pin, a JSON access log collected in memory.
 /// </summary>
 /// <remarks>
 /// The browser reaches Portcullis on 127.0.0.1 and Portcullis reaches the emulator's HTTPS port on
@@ -18,52 +16,39 @@ namespace Portcullis.Browser.Infrastructure;
 /// </remarks>
 public sealed class ProxiedEmulator : IAsyncDisposable
 {
-    private ProxiedEmulator(EmulatorServer emulator, PortcullisServer? proxy, string directory, AccessLogLines accessLog, CollectingLoggerProvider log)
+    private ProxiedEmulator(EmulatorServer emulator, PortcullisInstance? portcullis)
     {
         Emulator = emulator;
-        Proxy = proxy;
-        Directory = directory;
-        AccessLog = accessLog;
-        Log = log;
+        Portcullis = portcullis;
+        AccessLog = portcullis?.AccessLog ?? new AccessLogLines();
+        Log = portcullis?.Log ?? new TestLog();
     }
 
     public EmulatorServer Emulator { get; }
 
-    public PortcullisServer? Proxy { get; }
+    /// <summary>Null when started without a proxy.</summary>
+    public PortcullisInstance? Portcullis { get; }
 
-    public string Directory { get; }
-
+    /// <summary>Portcullis's access log (empty without a proxy).</summary>
     public AccessLogLines AccessLog { get; }
 
-    public CollectingLoggerProvider Log { get; }
+    /// <summary>Portcullis's log (empty without a proxy).</summary>
+    public TestLog Log { get; }
 
     /// <summary>https://localhost:PORT/ on Portcullis.</summary>
-    public Uri SiteUrl => new($"https://localhost:{Proxy!.Addresses.Https[0].Port}/");
+    public Uri SiteUrl => Portcullis!.Https("localhost");
 
     public static async Task<ProxiedEmulator> StartAsync(bool withProxy = true)
     {
-        var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
-        {
-            HttpAddresses = ["127.0.0.1:0"],
-            HttpsAddresses = ["[::1]:0"],
-        });
-        var directory = Path.Combine(Path.GetTempPath(), "portcullis-browser-" + Guid.NewGuid().ToString("N")[..12]);
-        System.IO.Directory.CreateDirectory(directory);
-        var accessLog = new AccessLogLines();
-        var log = new CollectingLoggerProvider();
+        var emulator = await TestEmulator.StartAsync(options => options with { HttpsAddresses = ["[::1]:0"] });
         if (!withProxy)
         {
-            return new ProxiedEmulator(emulator, null, directory, accessLog, log);
+            return new ProxiedEmulator(emulator, null);
         }
 
         try
         {
-            var configPath = Path.Combine(directory, "portcullis.yaml");
-            await File.WriteAllTextAsync(configPath, $"""
-                listen:
-                  http: ["127.0.0.1:0"]
-                  https: ["127.0.0.1:0"]
-                data_dir: {directory}/data
+            var portcullis = await PortcullisInstance.StartAsync($"""
                 log:
                   format: json
                 sites:
@@ -74,13 +59,7 @@ public sealed class ProxiedEmulator : IAsyncDisposable
                         upstream_tls:
                           pin_sha256: ["{CertificateFacts.SpkiPin(emulator.Certificate)}"]
                 """);
-            var proxy = await PortcullisServer.StartAsync(ConfigLoader.LoadFile(configPath), new PortcullisServerOptions
-            {
-                AccessLogOutput = accessLog,
-                LoggerProvider = log,
-                HandleSignals = false,
-            });
-            return new ProxiedEmulator(emulator, proxy, directory, accessLog, log);
+            return new ProxiedEmulator(emulator, portcullis);
         }
         catch
         {
@@ -91,18 +70,11 @@ public sealed class ProxiedEmulator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Proxy is not null)
+        if (Portcullis is not null)
         {
-            await Proxy.DisposeAsync();
+            await Portcullis.DisposeAsync();
         }
 
         await Emulator.DisposeAsync();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }

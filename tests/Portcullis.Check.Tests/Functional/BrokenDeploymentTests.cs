@@ -9,7 +9,7 @@ public class BrokenDeploymentTests
     [Fact]
     public async Task Run_EmulatorWithoutProxy_RedirectHstsAndSpoofingFailWithFixes()
     {
-        await using var emulator = await TestDeployments.StartEmulatorAsync();
+        await using var emulator = await TestEmulator.StartAsync();
 
         var report = await DeploymentChecker.RunAsync(new CheckOptions
         {
@@ -44,7 +44,7 @@ public class BrokenDeploymentTests
     public async Task Run_ProxyAppendingToClientXForwardedFor_SpoofXffFails()
     {
         using var certificates = TestCertificates.Create();
-        await using var emulator = await TestDeployments.StartEmulatorAsync();
+        await using var emulator = await TestEmulator.StartAsync();
         await using var proxy = await AppendingProxy.StartAsync(emulator.HttpsUrls[0], certificates);
 
         var report = await DeploymentChecker.RunAsync(Options(proxy, certificates), TestDeployments.Timeout());
@@ -66,7 +66,7 @@ public class BrokenDeploymentTests
     public async Task Run_ProxyWithoutXForwardedProto_ForwardedProtoAndCsrfFail()
     {
         using var certificates = TestCertificates.Create();
-        await using var emulator = await TestDeployments.StartEmulatorAsync();
+        await using var emulator = await TestEmulator.StartAsync();
         // To authentik's plain :9000, as the guide's nginx does: only X-Forwarded-Proto says https.
         await using var proxy = await AppendingProxy.StartAsync(emulator.HttpUrls[0], certificates, setForwardedProto: false);
 

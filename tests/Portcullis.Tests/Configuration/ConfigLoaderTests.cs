@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Authentication;
 using Portcullis.Proxy.Configuration;
-using Portcullis.Tests.Common;
 
 namespace Portcullis.Tests.Configuration;
 
@@ -28,7 +27,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void LoadText_FullFile_ReadsEveryField()
     {
-        var (certificate, key) = TestCertificates.WritePem(Portcullis.Proxy.Tls.SelfSignedCertificateStore.Create(["sso.example.com"]), _directory, "fullchain");
+        var (certificate, key, _) = TestCertificates.WritePem(_directory.Path, "fullchain", "sso.example.com");
         File.WriteAllText(_directory.File("ca.pem"), File.ReadAllText(certificate));
         var yaml = $$"""
             listen:

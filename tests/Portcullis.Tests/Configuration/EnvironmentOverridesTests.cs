@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Net;
 using Portcullis.Proxy.Configuration;
-using Portcullis.Tests.Common;
 
 namespace Portcullis.Tests.Configuration;
 

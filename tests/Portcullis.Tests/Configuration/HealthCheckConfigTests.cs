@@ -1,5 +1,4 @@
 using Portcullis.Proxy.Configuration;
-using Portcullis.Tests.Common;
 
 namespace Portcullis.Tests.Configuration;
 

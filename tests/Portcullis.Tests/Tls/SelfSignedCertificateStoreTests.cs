@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Portcullis.Proxy.Tls;
-using Portcullis.Tests.Common;
 
 namespace Portcullis.Tests.Tls;
 

@@ -2,7 +2,6 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Tls;
-using Portcullis.Tests.Common;
 
 namespace Portcullis.Tests.Tls;
 

@@ -14,13 +14,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portcullis.Proxy.Tls;
 
-namespace Portcullis.EndToEnd.Infrastructure;
+namespace Portcullis.Testing;
 
 /// <summary>
 /// A real Kestrel upstream on 127.0.0.1:0 that answers every request with a JSON echo of what it
-/// received (method, path, protocol, headers as they arrived, peer address) and records it. /ws
-/// is a WebSocket echo that answers a close with the same code, and closes with code N on
-/// "close:N". Tests add their own endpoints with <c>map</c>.
+/// received (method, path, protocol, headers as they arrived, peer address and port, the
+/// connection's id) and records it. /ws is a WebSocket echo that answers a close with the same
+/// code, and closes with code N on "close:N". Tests add their own endpoints with <c>map</c>.
 /// </summary>
 public sealed class TestUpstream : IAsyncDisposable
 {

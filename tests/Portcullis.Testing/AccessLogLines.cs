@@ -1,8 +1,12 @@
 using System.Text;
 
-namespace Portcullis.Browser.Infrastructure;
+namespace Portcullis.Testing;
 
-/// <summary>Collects Portcullis's access-log lines (written from the log's background task) and lets a test await one.</summary>
+/// <summary>
+/// Collects Portcullis's access-log lines (given as <c>PortcullisServerOptions.AccessLogOutput</c>;
+/// written from the log's background task) and lets a test await one. A line counts once its
+/// line break has been written.
+/// </summary>
 public sealed class AccessLogLines : TextWriter
 {
     private readonly StringBuilder _pending = new();
@@ -11,7 +15,7 @@ public sealed class AccessLogLines : TextWriter
 
     public override Encoding Encoding => Encoding.UTF8;
 
-    public IReadOnlyList<string> Lines
+    public string[] Lines
     {
         get
         {
@@ -42,8 +46,8 @@ public sealed class AccessLogLines : TextWriter
 
     public override Task FlushAsync() => Task.CompletedTask;
 
-    /// <summary>The first line (already written or still to come) that matches, or a TimeoutException.</summary>
-    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    /// <summary>The first line (already written or still to come) that matches, or a TimeoutException (default 10 s).</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan? timeout = null)
     {
         lock (_lines)
         {
@@ -55,7 +59,7 @@ public sealed class AccessLogLines : TextWriter
 
             var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Add((match, found));
-            return found.Task.WaitAsync(timeout);
+            return found.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
         }
     }
 

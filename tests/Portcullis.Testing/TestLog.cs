@@ -1,9 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Portcullis.EndToEnd.Infrastructure;
+namespace Portcullis.Testing;
 
-/// <summary>Collects Portcullis's log lines ("level: message") for assertions.</summary>
+/// <summary>
+/// Collects Portcullis's log lines ("level: message", then the exception's type and message when
+/// one was logged) for assertions and for a failing test to show; given to Portcullis as
+/// <c>PortcullisServerOptions.LoggerProvider</c>.
+/// </summary>
 public sealed class TestLog : ILoggerProvider
 {
     private readonly List<(Func<string, bool> Predicate, TaskCompletionSource<string> Found)> _waiters = [];
@@ -71,7 +75,7 @@ public sealed class TestLog : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                log.Add($"{logLevel}: {formatter(state, exception)}");
+                log.Add($"{logLevel}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetType().Name + ": " + exception.Message)}");
             }
         }
     }

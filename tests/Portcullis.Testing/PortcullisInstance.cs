@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Hosting;
 
-namespace Portcullis.EndToEnd.Infrastructure;
+namespace Portcullis.Testing;
 
 /// <summary>
 /// A real Portcullis on 127.0.0.1:0, started from YAML text written to a temporary directory
@@ -15,7 +14,7 @@ public sealed class PortcullisInstance : IAsyncDisposable
 {
     private bool _ownsDirectory;
 
-    private PortcullisInstance(PortcullisServer server, string directory, string configPath, TestLog log, LockedStringWriter accessLog)
+    private PortcullisInstance(PortcullisServer server, string directory, string configPath, TestLog log, AccessLogLines accessLog)
     {
         Server = server;
         Directory = directory;
@@ -32,7 +31,7 @@ public sealed class PortcullisInstance : IAsyncDisposable
 
     public TestLog Log { get; }
 
-    public LockedStringWriter AccessLog { get; }
+    public AccessLogLines AccessLog { get; }
 
     public Uri HttpsUrl => Server.Addresses.Https[0];
 
@@ -57,7 +56,7 @@ public sealed class PortcullisInstance : IAsyncDisposable
         var text = yaml.Contains("listen:", StringComparison.Ordinal) ? yaml : Preamble(directory) + "\n" + yaml;
         await File.WriteAllTextAsync(configPath, text);
         var log = new TestLog();
-        var accessLog = new LockedStringWriter();
+        var accessLog = new AccessLogLines();
         var config = ConfigLoader.LoadFile(configPath);
         var server = await PortcullisServer.StartAsync(config, new PortcullisServerOptions
         {

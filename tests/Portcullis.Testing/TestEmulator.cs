@@ -2,14 +2,19 @@ using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Portcullis.Emulator;
 
-namespace Portcullis.Emulator.Tests.Common;
+namespace Portcullis.Testing;
 
-/// <summary>Starts emulators on 127.0.0.1 port 0 and builds clients that trust exactly their certificate.</summary>
-internal static class TestEmulator
+/// <summary>
+/// The authentik emulator (src/Portcullis.Emulator) as a test upstream: starts it on 127.0.0.1
+/// port 0 and builds clients that trust exactly its certificate.
+/// </summary>
+public static class TestEmulator
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
+    /// <param name="configure">Changes to the loopback defaults (another address, trusted CIDRs, a web path).</param>
     public static Task<EmulatorServer> StartAsync(Func<EmulatorOptions, EmulatorOptions>? configure = null)
     {
         var options = new EmulatorOptions
@@ -58,5 +63,4 @@ internal static class TestEmulator
     public static Uri Wss(EmulatorServer server, string path) => new UriBuilder(Https(server, path)) { Scheme = "wss" }.Uri;
 
     public static AuthenticationHeaderValue OutpostBearer => new("Bearer", new EmulatorOptions().OutpostToken);
-
 }
