@@ -192,7 +192,7 @@ namespace Portcullis.Bench.Report
             md.AppendLine("## Method");
             md.AppendLine();
             md.AppendLine("""
-                The method of `shared/anchors.md`, in one script. Every address is 127.0.0.1; every load is bounded in count or time.
+                The measuring method the project set itself (the same upstream, the same loads, each peer at its own best configuration), in one script. Every address is 127.0.0.1; every load is bounded in count or time.
 
                 - **Upstream, the same for all**: nginx on 127.0.0.1:9443, TLS 1.2/1.3 with one self-signed P-256 certificate
                   for sso.domain.tld, HTTP/1.1, answering every request with a ~60-byte body echoing the X-Forwarded-Proto,

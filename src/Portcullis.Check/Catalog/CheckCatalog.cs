@@ -3,7 +3,7 @@ namespace Portcullis.Check.Catalog;
 /// <summary>
 /// Every check's requirement and fix, in one place so the texts stay consistent. Each fix names
 /// the concrete setting for nginx, Caddy, Traefik, HAProxy and Portcullis, and where authentik
-/// itself has a part, its setting too (facts: shared/authentik.md).
+/// itself has a part, its setting too (facts and the authentik issues behind them: docs/authentik.md).
 /// </summary>
 internal static class CheckCatalog
 {

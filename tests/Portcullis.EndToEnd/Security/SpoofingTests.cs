@@ -5,7 +5,7 @@ namespace Portcullis.EndToEnd.Security;
 
 /// <summary>
 /// Header spoofing from an untrusted peer, end to end over HTTP/1.1 and HTTP/2: every spelling of
-/// the forwarded headers and of authentik's forward-auth identity headers (shared/authentik.md) is
+/// the forwarded headers and of authentik's forward-auth identity headers (docs/authentik.md) is
 /// dropped, and the upstream sees exactly the values Portcullis decided.
 /// </summary>
 public sealed class SpoofingTests(HostileProxy fixture) : IClassFixture<HostileProxy>
