@@ -6,10 +6,10 @@ namespace Portcullis.Proxy.Configuration;
 public sealed record ListenConfig
 {
     /// <summary>Plain HTTP: redirects to HTTPS (defaults 0.0.0.0:8080 and [::]:8080; 80 in production).</summary>
-    public required IReadOnlyList<IPEndPoint> Http { get; init; }
+    public IReadOnlyList<IPEndPoint> Http { get; init; } = [new IPEndPoint(IPAddress.Any, 8080), new IPEndPoint(IPAddress.IPv6Any, 8080)];
 
     /// <summary>HTTPS with HTTP/1.1 and HTTP/2 (defaults 0.0.0.0:8443 and [::]:8443; 443 in production).</summary>
-    public required IReadOnlyList<IPEndPoint> Https { get; init; }
+    public IReadOnlyList<IPEndPoint> Https { get; init; } = [new IPEndPoint(IPAddress.Any, 8443), new IPEndPoint(IPAddress.IPv6Any, 8443)];
 
     /// <summary>
     /// The HTTPS port clients reach, used in redirects. Null: the port of the first HTTPS address,

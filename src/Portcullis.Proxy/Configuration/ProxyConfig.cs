@@ -20,6 +20,21 @@ public sealed record ProxyConfig
     /// <summary>Where a generated self-signed certificate is kept across restarts.</summary>
     public required string DataDirectory { get; init; }
 
+    /// <summary>
+    /// data_dir when absent: $XDG_DATA_HOME/portcullis, or ~/.local/share/portcullis without it (the
+    /// XDG Base Directory Specification's default for user data).
+    /// </summary>
+    public static string DefaultDataDirectory()
+    {
+        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        if (string.IsNullOrEmpty(dataHome))
+        {
+            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        }
+
+        return Path.Combine(dataHome, "portcullis");
+    }
+
     public required LimitsConfig Limits { get; init; }
 
     public required TimeoutsConfig Timeouts { get; init; }

@@ -3,8 +3,11 @@ namespace Portcullis.Proxy.Configuration;
 /// <summary>A path prefix inside a site and the upstream servers it goes to.</summary>
 public sealed record RouteConfig
 {
+    /// <summary>The prefix of a route without path: every request of its site.</summary>
+    public const string DefaultPath = "/";
+
     /// <summary>Starts and, unless it is "/", may end with '/'; the longest matching prefix wins.</summary>
-    public required string Path { get; init; }
+    public string Path { get; init; } = DefaultPath;
 
     /// <summary>
     /// Remove the prefix before forwarding. Off by default: authentik under AUTHENTIK_WEB__PATH

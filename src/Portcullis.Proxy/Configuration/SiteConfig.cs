@@ -8,14 +8,24 @@ public sealed record SiteConfig
 
     public required SiteTlsConfig Tls { get; init; }
 
-    /// <summary>The Strict-Transport-Security value, or null when turned off.</summary>
-    public required string? Hsts { get; init; }
+    /// <summary>
+    /// The Strict-Transport-Security value when hsts is absent or true: a max-age (RFC 6797 §6.1.1)
+    /// of two years, what hstspreload.org recommends.
+    /// </summary>
+    public const string DefaultHsts = "max-age=63072000";
 
-    /// <summary>True when the site's hsts key is in the file: its value then replaces the upstream's own header.</summary>
+    /// <summary>The Strict-Transport-Security value, or null when turned off.</summary>
+    public string? Hsts { get; init; } = DefaultHsts;
+
+    /// <summary>
+    /// Whether the site's hsts key is present in the configuration (false: <see cref="Hsts"/> is
+    /// the default), so that an upstream's own Strict-Transport-Security can be told from a choice
+    /// made here.
+    /// </summary>
     public bool HstsExplicit { get; init; }
 
     /// <summary>Answer plain HTTP with a 301 to HTTPS (true), or serve the site over HTTP as well.</summary>
-    public required bool RedirectHttp { get; init; }
+    public bool RedirectHttp { get; init; } = true;
 
     public required IReadOnlyList<RouteConfig> Routes { get; init; }
 
