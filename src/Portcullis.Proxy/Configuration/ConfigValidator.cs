@@ -34,12 +34,41 @@ internal static class ConfigValidator
             }
         }
 
+        CheckForwardAuthLoops(config, errors);
         if (config.Listen.Http.Count + config.Listen.Https.Count == 0)
         {
             errors.Add(new ConfigError(new ConfigLocation(config.Source, 0, 0), "listen", "nothing to listen on.", "give listen.https (and listen.http for the redirect)."));
         }
 
         return errors;
+    }
+
+    // An outpost reached through a site that is itself behind forward auth asks itself for
+    // permission forever: the browser sees a redirect loop (authentik #14805, #10838).
+    private static void CheckForwardAuthLoops(ProxyConfig config, List<ConfigError> errors)
+    {
+        for (var i = 0; i < config.Sites.Count; i++)
+        {
+            var site = config.Sites[i];
+            for (var j = 0; j < site.Routes.Count; j++)
+            {
+                var (forwardAuth, key) = site.Routes[j].ForwardAuth is { } own ? (own, $"sites[{i}].routes[{j}].forward_auth.outpost") : (site.ForwardAuth, $"sites[{i}].forward_auth.outpost");
+                if (forwardAuth is null)
+                {
+                    continue;
+                }
+
+                var outpostHost = forwardAuth.Outpost.IdnHost;
+                var serving = config.Sites.Select((s, index) => (s, index)).FirstOrDefault(x => x.s.Hosts.Contains(outpostHost, StringComparer.OrdinalIgnoreCase));
+                if (serving.s is { } outpostSite && (outpostSite.ForwardAuth is not null || outpostSite.Routes.Any(r => r.ForwardAuth is not null)))
+                {
+                    errors.Add(new ConfigError(forwardAuth.Location, key,
+                        $"the outpost {forwardAuth.Outpost.GetLeftPart(UriPartial.Authority)} is served by sites[{serving.index}], which is itself behind forward auth: every check would need a check (a redirect loop).",
+                        "point outpost at authentik's server directly (http://authentik-server:9000), and keep forward_auth off the site that serves authentik."));
+                    break;
+                }
+            }
+        }
     }
 
     private static void CheckFile(List<ConfigError> errors, ConfigLocation location, string key, string? path, string what)

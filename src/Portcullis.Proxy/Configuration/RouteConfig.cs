@@ -22,4 +22,7 @@ public sealed record RouteConfig
 
     /// <summary>Active health checks of the upstream servers; null (the default): passive checks only.</summary>
     public HealthCheckConfig? HealthCheck { get; init; }
+
+    /// <summary>Check every request with authentik's outpost first; null: the site's, or none.</summary>
+    public ForwardAuthConfig? ForwardAuth { get; init; }
 }

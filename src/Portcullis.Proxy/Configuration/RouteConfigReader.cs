@@ -44,6 +44,7 @@ internal static class RouteConfigReader
             StripPrefix = section.Bool("strip_prefix") ?? defaults.StripPrefix,
             UpstreamTls = section.Section("upstream_tls", UpstreamTlsConfigReader.Read),
             HealthCheck = section.OptionalSection("health_check", HealthCheckConfigReader.Read),
+            ForwardAuth = section.OptionalSection("forward_auth", ForwardAuthConfigReader.Read),
         };
     }
 }

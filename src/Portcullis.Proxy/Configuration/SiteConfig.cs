@@ -24,6 +24,9 @@ public sealed record SiteConfig
     /// </summary>
     public bool HstsExplicit { get; init; }
 
+    /// <summary>Forward auth for every route that names none of its own; null: none.</summary>
+    public ForwardAuthConfig? ForwardAuth { get; init; }
+
     /// <summary>Answer plain HTTP with a 301 to HTTPS (true), or serve the site over HTTP as well.</summary>
     public bool RedirectHttp { get; init; } = true;
 

@@ -9,6 +9,7 @@ internal static class SiteConfigReader
         var tls = section.Section("tls", SiteTlsConfigReader.Read);
         var hstsNode = section.Scalar("hsts");
         var redirectHttp = section.Bool("redirect_http");
+        var forwardAuth = section.OptionalSection("forward_auth", ForwardAuthConfigReader.Read);
         var routes = new List<RouteConfig>();
         section.Sections("routes",
             empty: ("a site needs at least one route.", "routes: [{ path: /, upstream: https://authentik:9443 }]."),
@@ -21,6 +22,7 @@ internal static class SiteConfigReader
             Hsts = hstsNode is null ? site.Hsts : ParseHsts(section, hstsNode),
             HstsExplicit = hstsNode is not null,
             RedirectHttp = redirectHttp ?? site.RedirectHttp,
+            ForwardAuth = forwardAuth,
         };
     }
 

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portcullis.Proxy.Auth;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Logging;
@@ -120,7 +121,7 @@ public sealed class PortcullisServer : IAsyncDisposable
 
         models = new RuntimeModelHolder(initial.Model, logger);
         var accessLog = new AccessLog(config.Log, options.AccessLogOutput);
-        var handler = new ProxyRequestHandler(models, new RequestForwarder(app.Services.GetRequiredService<IHttpForwarder>(), logger),
+        var handler = new ProxyRequestHandler(models, new ForwardAuthorizer(logger), new RequestForwarder(app.Services.GetRequiredService<IHttpForwarder>(), logger),
             new WebSocketForwarder(webSockets, logger), addresses, accessLog);
         app.UseWebSockets();
         app.Run(handler.InvokeAsync);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Net.Http.Headers;
+using Portcullis.Proxy.Auth;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Logging;
 using Portcullis.Proxy.Model;
@@ -17,6 +18,7 @@ namespace Portcullis.Proxy.Hosting;
 /// </summary>
 public sealed class ProxyRequestHandler(
     RuntimeModelHolder models,
+    ForwardAuthorizer authorizer,
     RequestForwarder requests,
     WebSocketForwarder webSockets,
     ListenerAddresses listeners,
@@ -26,7 +28,7 @@ public sealed class ProxyRequestHandler(
     {
         var started = Stopwatch.GetTimestamp();
         var model = models.Current;
-        string? upstream = null;
+        Handled handled = default;
         CountingStream? counter = null;
         if (accessLog.Enabled)
         {
@@ -36,20 +38,22 @@ public sealed class ProxyRequestHandler(
 
         try
         {
-            upstream = await HandleAsync(context, model);
+            handled = await HandleAsync(context, model);
         }
         finally
         {
             if (counter is not null)
             {
-                accessLog.Write(context, ForwardedHeaders.ClientAddress(context, model.Trusted), upstream,
+                accessLog.Write(context, ForwardedHeaders.ClientAddress(context, model.Trusted), handled.User, handled.Upstream,
                     counter.Written, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }
     }
 
-    /// <returns>The upstream the request went to, for the access log.</returns>
-    private async Task<string?> HandleAsync(HttpContext context, RuntimeModel model)
+    /// <summary>For the access log: the upstream (or outpost) that answered, and the user forward auth named.</summary>
+    private readonly record struct Handled(string? Upstream, string? User);
+
+    private async Task<Handled> HandleAsync(HttpContext context, RuntimeModel model)
     {
         var request = context.Request;
 
@@ -60,7 +64,7 @@ public sealed class ProxyRequestHandler(
         {
             var status = request.IsHttps ? StatusCodes.Status421MisdirectedRequest : StatusCodes.Status404NotFound;
             await ProxyResponses.WriteAsync(context, status, $"No site is configured for host '{request.Host.Value}'.");
-            return null;
+            return default;
         }
 
         // Every response from here on, whoever writes it, leaves with the site's HSTS decision.
@@ -74,14 +78,14 @@ public sealed class ProxyRequestHandler(
             {
                 await ProxyResponses.WriteAsync(context, StatusCodes.Status421MisdirectedRequest,
                     $"This connection was opened for '{sni}', not '{request.Host.Value}'.");
-                return null;
+                return default;
             }
         }
         else if (site.RedirectHttp)
         {
             // :: Step 2: plain HTTP goes to HTTPS, keeping a non-standard port.
             ProxyResponses.Redirect(context, HttpsRedirect.Location(request, model.Config.Listen.HttpsPort ?? listeners.HttpsPort));
-            return null;
+            return default;
         }
 
         // :: Step 3: requests the upstream could read differently, or cannot serve at all.
@@ -89,20 +93,20 @@ public sealed class ProxyRequestHandler(
         {
             await ProxyResponses.WriteAsync(context, StatusCodes.Status426UpgradeRequired,
                 "WebSockets need HTTP/1.1: HTTP/1.0 has no protocol upgrade (RFC 6455 §4.1). Use a client or proxy that speaks HTTP/1.1.");
-            return null;
+            return default;
         }
 
         if (RequestScreening.Check(request, model.Config.Limits.MaxRequestHeadersBytes) is { } rejection)
         {
             await ProxyResponses.WriteAsync(context, rejection.Status, rejection.Message, rejection.Close);
-            return null;
+            return default;
         }
 
         var maxBody = model.Config.Limits.MaxRequestBodyBytes;
         if (request.ContentLength > maxBody)
         {
             await ProxyResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {maxBody} bytes (limits.max_request_body).");
-            return null;
+            return default;
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
@@ -115,16 +119,31 @@ public sealed class ProxyRequestHandler(
         if (route is null)
         {
             await ProxyResponses.WriteAsync(context, StatusCodes.Status404NotFound, $"No route of this site matches '{request.Path.Value}'.");
-            return null;
+            return default;
         }
 
         // :: Step 5: the request as the upstream will see it, decided once for both ways of forwarding.
         var outbound = OutboundRequest.Create(context, route.Prefix, model.Trusted);
 
-        // :: Step 6: WebSockets are carried message by message, to an HTTP/1.1 Upgrade upstream;
+        // :: Step 6: forward auth. The outpost decides before the app sees anything, WebSocket
+        // handshakes included; what it says about the user goes into the outbound request.
+        string? user = null;
+        if (route.ForwardAuth is { } outpost)
+        {
+            var decision = await authorizer.AuthorizeAsync(context, outpost, outbound);
+            if (!decision.Allowed)
+            {
+                return new(outpost.BaseUrl, null);
+            }
+
+            user = decision.User;
+        }
+
+        // :: Step 7: WebSockets are carried message by message, to an HTTP/1.1 Upgrade upstream;
         // everything else goes through YARP's forwarder.
-        return context.WebSockets.IsWebSocketRequest
+        var upstream = context.WebSockets.IsWebSocketRequest
             ? await webSockets.ForwardAsync(context, model, route, outbound)
             : await requests.ForwardAsync(context, model, route, outbound);
+        return new(upstream, user);
     }
 }

@@ -76,7 +76,8 @@ public sealed class AccessLog : IAsyncDisposable
 
     private sealed record Destination(LogConfig Config, TextWriter? Writer);
 
-    public void Write(HttpContext context, string client, string? upstream, long bytes, double durationMs)
+    /// <param name="user">The user forward auth's outpost named, null for none.</param>
+    public void Write(HttpContext context, string client, string? user, string? upstream, long bytes, double durationMs)
     {
         var destination = Volatile.Read(ref _destination);
         if (destination.Writer is null)
@@ -85,22 +86,22 @@ public sealed class AccessLog : IAsyncDisposable
         }
 
         var line = destination.Config.Format == AccessLogFormat.Json
-            ? FormatJson(context, client, upstream, bytes, durationMs)
-            : FormatCombined(context, client, upstream, bytes, durationMs);
+            ? FormatJson(context, client, user, upstream, bytes, durationMs)
+            : FormatCombined(context, client, user, upstream, bytes, durationMs);
         if (!_lines.Writer.TryWrite(line))
         {
             Interlocked.Increment(ref _dropped);
         }
     }
 
-    /// <summary>nginx's "combined" format, then host, upstream and duration in seconds.</summary>
-    private static string FormatCombined(HttpContext context, string client, string? upstream, long bytes, double durationMs)
+    /// <summary>nginx's "combined" format (the forward-auth user where nginx has $remote_user), then host, upstream and duration in seconds.</summary>
+    private static string FormatCombined(HttpContext context, string client, string? user, string? upstream, long bytes, double durationMs)
     {
         var request = context.Request;
         var headers = request.Headers;
         var time = CombinedTime();
         return string.Create(CultureInfo.InvariantCulture,
-            $"{client} - - [{time}] \"{request.Method} {Escape(request.Path.Value + request.QueryString.Value)} {request.Protocol}\" {context.Response.StatusCode} {bytes} \"{Escape(headers[HeaderNames.Referer])}\" \"{Escape(headers[HeaderNames.UserAgent])}\" \"{Escape(request.Host.Value)}\" \"{upstream ?? "-"}\" {durationMs / 1000:0.000}");
+            $"{client} - {Escape(user)} [{time}] \"{request.Method} {Escape(request.Path.Value + request.QueryString.Value)} {request.Protocol}\" {context.Response.StatusCode} {bytes} \"{Escape(headers[HeaderNames.Referer])}\" \"{Escape(headers[HeaderNames.UserAgent])}\" \"{Escape(request.Host.Value)}\" \"{upstream ?? "-"}\" {durationMs / 1000:0.000}");
     }
 
     private sealed record CachedTime(long Second, string Text);
@@ -123,7 +124,7 @@ public sealed class AccessLog : IAsyncDisposable
         return text;
     }
 
-    private static string FormatJson(HttpContext context, string client, string? upstream, long bytes, double durationMs)
+    private static string FormatJson(HttpContext context, string client, string? user, string? upstream, long bytes, double durationMs)
     {
         var request = context.Request;
         using var buffer = new MemoryStream(256);
@@ -132,6 +133,7 @@ public sealed class AccessLog : IAsyncDisposable
             json.WriteStartObject();
             json.WriteString("time", DateTimeOffset.UtcNow);
             json.WriteString("client", client);
+            json.WriteString("user", user);
             json.WriteString("host", request.Host.Value);
             json.WriteString("method", request.Method);
             json.WriteString("path", request.Path.Value + request.QueryString.Value);

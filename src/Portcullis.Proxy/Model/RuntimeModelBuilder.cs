@@ -58,7 +58,21 @@ public static class RuntimeModelBuilder
                     }
                 }
 
-                routes.Add(new Route(prefix, new UpstreamCluster(routeConfig.Upstreams, client, health)));
+                var forwardAuth = routeConfig.ForwardAuth ?? siteConfig.ForwardAuth;
+                var outpost = forwardAuth is null ? null
+                    : GetOutpost(config, forwardAuth, previous, clients, healthTable, siteConfig.Location, routeConfig.ForwardAuth is null ? $"sites[{i}].forward_auth" : $"sites[{i}].routes[{j}].forward_auth", errors);
+                routes.Add(new Route(prefix, new UpstreamCluster(routeConfig.Upstreams, client, health), outpost));
+            }
+
+            // The outpost's own paths (start, callback, sign_out) on the app's host go to the
+            // outpost unchecked, or the sign-in never completes (authentik #10848: "mismatched
+            // session ID" when the callback lands elsewhere). A route the site names itself wins.
+            if (routes.Select(r => r.ForwardAuth).OfType<Outpost>().FirstOrDefault() is { } siteOutpost
+                && !routes.Any(r => r.Prefix.Value.TrimEnd('/') == Outpost.PathPrefix))
+            {
+                var url = siteOutpost.BaseUrl;
+                routes.Add(new Route(new PathPrefix(Outpost.PathPrefix, strip: false),
+                    new UpstreamCluster([new Uri(url)], siteOutpost.Client, [healthTable.GetOrAdd(url)])));
             }
 
             if (certificate is not null)
@@ -105,6 +119,13 @@ public static class RuntimeModelBuilder
                 "certificate must be a PEM chain (fullchain.pem) and key its PEM private key (privkey.pem), readable by Portcullis."));
             return null;
         }
+    }
+
+    private static Outpost? GetOutpost(ProxyConfig config, ForwardAuthConfig forwardAuth, RuntimeModel? previous,
+        Dictionary<UpstreamClientKey, UpstreamClient> clients, UpstreamHealthTable health, ConfigLocation location, string key, List<ConfigError> errors)
+    {
+        var client = GetClient(config, forwardAuth.UpstreamTls, previous, clients, health, location, key + ".upstream_tls", errors);
+        return client is null ? null : new Outpost(forwardAuth.Outpost, client, forwardAuth.Timeout);
     }
 
     private static UpstreamClient? GetClient(ProxyConfig config, UpstreamTlsConfig tls, RuntimeModel? previous,
