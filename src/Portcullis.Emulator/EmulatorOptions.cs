@@ -42,4 +42,20 @@ public sealed record EmulatorOptions
 
     /// <summary>How often a connected WebSocket receives a HELLO message. Default 10 s, like authentik's outposts.</summary>
     public TimeSpan HelloInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The emulated proxy outpost's one application (forward auth, single application): its
+    /// provider's <c>external_host</c>, the URL users open through the reverse proxy, e.g.
+    /// <c>https://app.company</c> or <c>https://localhost:8443</c>. The callback URL, the
+    /// check of <c>rd</c> (host and port must match) and the cookie's <c>Secure</c> flag come
+    /// from it. Default <c>https://localhost</c>.
+    /// </summary>
+    public string OutpostExternalHost { get; init; } = "https://localhost";
+
+    /// <summary>
+    /// Where a browser reaches the emulator itself for the sign-in page (authentik's
+    /// <c>AUTHENTIK_HOST_BROWSER</c>), e.g. <c>http://127.0.0.1:9000</c>. Default null: the
+    /// first plain-HTTP listener (else HTTPS), with 0.0.0.0 and [::] read as loopback.
+    /// </summary>
+    public string? AuthentikHostBrowser { get; init; }
 }

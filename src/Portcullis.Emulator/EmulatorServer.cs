@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portcullis.Emulator.Certificates;
 using Portcullis.Emulator.Configuration;
 using Portcullis.Emulator.Hosting;
+using Portcullis.Emulator.Outpost;
 using Portcullis.Emulator.WebSockets;
 
 namespace Portcullis.Emulator;
@@ -41,6 +42,9 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     /// <summary>The self-signed certificate generated at start, like authentik's default certificate.</summary>
     public X509Certificate2 Certificate { get; }
+
+    /// <summary>The emulated outpost's cookie name, <c>authentik_proxy_&lt;8 hex&gt;</c> (its client ID is generated at start).</summary>
+    public string OutpostCookieName => _app.Services.GetRequiredService<OutpostProvider>().CookieName;
 
     /// <summary>Close codes received from WebSocket clients so far, in arrival order (1005 for a close without a code).</summary>
     public IReadOnlyList<int> ReceivedCloseCodes => _closeLog.Snapshot();

@@ -55,10 +55,36 @@ internal static class EmulatorOptionsValidator
             errors.Add($"{nameof(EmulatorOptions.HelloInterval)} {options.HelloInterval} must be positive.");
         }
 
+        var externalHost = ParseHttpUrl(options.OutpostExternalHost, nameof(EmulatorOptions.OutpostExternalHost), "https://app.company", errors);
+        var hostBrowser = options.AuthentikHostBrowser is null
+            ? null
+            : ParseHttpUrl(options.AuthentikHostBrowser, nameof(EmulatorOptions.AuthentikHostBrowser), "http://127.0.0.1:9000", errors);
+
         settings = errors.Count > 0
             ? null
-            : new EmulatorSettings(http, https, new TrustedProxyNetworks(networks), options.ClientIp, webPath, options.OutpostToken, options.HelloInterval);
+            : new EmulatorSettings(http, https, new TrustedProxyNetworks(networks), options.ClientIp, webPath, options.OutpostToken, options.HelloInterval, externalHost!, hostBrowser);
         return errors;
+    }
+
+    /// <summary>
+    /// An http(s) URL with a host and nothing after it: authentik compares <c>rd</c> with the
+    /// external host's host and port and appends its own paths to it (goauthentik/authentik
+    /// internal/outpost/proxyv2/application/oauth_state.go).
+    /// </summary>
+    private static Uri? ParseHttpUrl(string? text, string name, string example, List<string> errors)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.Host.Length == 0
+            || uri.AbsolutePath != "/"
+            || uri.Query.Length > 0
+            || uri.Fragment.Length > 0)
+        {
+            errors.Add($"{name} \"{text}\" is not an http(s) URL of a host without a path; write it as {example}.");
+            return null;
+        }
+
+        return uri;
     }
 
     private static List<IPEndPoint> ParseEndpoints(IReadOnlyList<string> addresses, string name, List<string> errors)

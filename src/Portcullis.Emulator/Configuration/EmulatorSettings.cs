@@ -14,4 +14,6 @@ internal sealed record EmulatorSettings(
     ClientIpMode ClientIpMode,
     string WebPath,
     string OutpostToken,
-    TimeSpan HelloInterval);
+    TimeSpan HelloInterval,
+    Uri OutpostExternalHost,
+    Uri? AuthentikHostBrowser);

@@ -10,6 +10,8 @@ using Portcullis.Emulator.Configuration;
 using Portcullis.Emulator.Csrf;
 using Portcullis.Emulator.Forwarding;
 using Portcullis.Emulator.IndexPage;
+using Portcullis.Emulator.Outpost;
+using Portcullis.Emulator.ProtectedApp;
 using Portcullis.Emulator.WebSockets;
 
 namespace Portcullis.Emulator.Hosting;
@@ -66,6 +68,14 @@ internal static class EmulatorApplication
         builder.Services.AddSingleton<CsrfEndpoint>();
         builder.Services.AddSingleton<WebSocketEndpoints>();
         builder.Services.AddSingleton<IndexPageEndpoint>();
+        builder.Services.AddSingleton<OutpostProvider>();
+        builder.Services.AddSingleton<OutpostSessionStore>();
+        builder.Services.AddSingleton<AuthorizationCodeStore>();
+        builder.Services.AddSingleton<AuthentikBrowserUrl>();
+        builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<OutpostEndpoints>();
+        builder.Services.AddSingleton<SignInEndpoints>();
+        builder.Services.AddSingleton<ProtectedAppEndpoints>();
 
         var app = builder.Build();
         app.UseRouting();

@@ -7,6 +7,8 @@ using Portcullis.Emulator.Configuration;
 using Portcullis.Emulator.Csrf;
 using Portcullis.Emulator.Health;
 using Portcullis.Emulator.IndexPage;
+using Portcullis.Emulator.Outpost;
+using Portcullis.Emulator.ProtectedApp;
 using Portcullis.Emulator.WebSockets;
 
 namespace Portcullis.Emulator.Hosting;
@@ -25,6 +27,9 @@ internal static class EmulatorEndpoints
         var csrf = services.GetRequiredService<CsrfEndpoint>();
         var webSockets = services.GetRequiredService<WebSocketEndpoints>();
         var index = services.GetRequiredService<IndexPageEndpoint>();
+        var outpost = services.GetRequiredService<OutpostEndpoints>();
+        var signIn = services.GetRequiredService<SignInEndpoints>();
+        var app = services.GetRequiredService<ProtectedAppEndpoints>();
 
         if (web != "/")
         {
@@ -48,5 +53,24 @@ internal static class EmulatorEndpoints
         endpoints.Map($"{web}ws/client/", webSockets.ClientAsync);
         endpoints.Map($"{web}ws/outpost/{{pk:guid}}/", context =>
             webSockets.OutpostAsync(context, Guid.Parse((string)context.Request.RouteValues["pk"]!)));
+
+        // The proxy outpost, at the root whatever the web path, as authentik mounts it. Exact
+        // paths and any method, as gorilla mux registers them (application.go, mode_forward.go).
+        endpoints.Map(OutpostPaths.Ping, OutpostEndpoints.PingAsync);
+        endpoints.Map(OutpostPaths.AuthNginx, outpost.NginxAsync);
+        endpoints.Map(OutpostPaths.AuthTraefik, outpost.TraefikAsync);
+        endpoints.Map(OutpostPaths.AuthCaddy, outpost.TraefikAsync);
+        endpoints.Map(OutpostPaths.Start, outpost.StartAsync);
+        endpoints.Map(OutpostPaths.Callback, outpost.CallbackAsync);
+        endpoints.Map(OutpostPaths.SignOut, outpost.SignOutAsync);
+
+        // authentik's side of the login, on the emulator's own address.
+        endpoints.MapGet($"{web}application/o/authorize/", signIn.AuthorizeFormAsync);
+        endpoints.MapPost($"{web}application/o/authorize/", signIn.AuthorizePostAsync);
+        endpoints.MapGet($"{web}application/o/{OutpostProvider.ApplicationSlug}/end-session/", SignInEndpoints.EndSessionAsync);
+
+        // The application behind the proxy's forward auth.
+        endpoints.Map(ProtectedAppPaths.WebSocket(web), app.WebSocketAsync);
+        endpoints.Map(ProtectedAppPaths.Root(web) + "{**rest}", app.ReportAsync);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Portcullis.Emulator.AdminSystem;
 using Portcullis.Emulator.Csrf;
+using Portcullis.Emulator.ProtectedApp;
 using Portcullis.Emulator.WebSockets;
 
 namespace Portcullis.Emulator.Hosting;
@@ -11,5 +12,6 @@ namespace Portcullis.Emulator.Hosting;
 [JsonSerializable(typeof(CsrfEndpoint.CsrfFailure))]
 [JsonSerializable(typeof(CsrfEndpoint.CsrfSuccess))]
 [JsonSerializable(typeof(OutpostMessage))]
+[JsonSerializable(typeof(ProtectedAppReport))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class EmulatorJsonContext : JsonSerializerContext;

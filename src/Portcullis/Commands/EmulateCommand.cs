@@ -18,9 +18,12 @@ internal static class EmulateCommand
         var outpostToken = new Option<string?>("--outpost-token") { Description = "Bearer token ws/outpost/<uuid>/ requires. Default emulator-outpost-token." };
         var helloInterval = new Option<string?>("--hello-interval") { Description = "How often WebSockets get a HELLO, like outposts (default 10s). Longer than a proxy's read timeout (nginx: 60s) to let `check --long` see it cut idle sockets." };
 
+        var outpostExternalHost = new Option<string?>("--outpost-external-host") { Description = "The emulated proxy outpost's external_host: the URL users open through the proxy doing forward auth, e.g. https://app.company. Default https://localhost." };
+        var hostBrowser = new Option<string?>("--authentik-host-browser") { Description = "Where browsers reach this emulator for the outpost's sign-in page (AUTHENTIK_HOST_BROWSER). Default: the first --http listener." };
+
         var command = new Command("emulate", "Run an authentik emulator: the upstream `portcullis check` reads, for testing any proxy in front of it. Stops on Ctrl+C or SIGTERM.")
         {
-            http, https, trusted, clientIp, webPath, outpostToken, helloInterval,
+            http, https, trusted, clientIp, webPath, outpostToken, helloInterval, outpostExternalHost, hostBrowser,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,6 +56,8 @@ internal static class EmulateCommand
                 ClientIp = mode,
                 WebPath = parse.GetValue(webPath) ?? defaults.WebPath,
                 OutpostToken = parse.GetValue(outpostToken) ?? defaults.OutpostToken,
+                OutpostExternalHost = parse.GetValue(outpostExternalHost) ?? defaults.OutpostExternalHost,
+                AuthentikHostBrowser = parse.GetValue(hostBrowser),
             };
 
             EmulatorServer emulator;
@@ -74,6 +79,7 @@ internal static class EmulateCommand
                 }
 
                 Console.Out.WriteLine($"web path {options.WebPath}; client IP rule {mode}; trusted proxies {string.Join(", ", options.TrustedProxyCidrs)}");
+                Console.Out.WriteLine($"proxy outpost for {options.OutpostExternalHost} at /outpost.goauthentik.io/ (cookie {emulator.OutpostCookieName}); protected app at {options.WebPath}api/v3/emulator/app/");
                 var fingerprint = Convert.ToHexString(SHA256.HashData(emulator.Certificate.RawData));
                 Console.Out.WriteLine($"certificate SHA-256 {string.Join(':', fingerprint.Chunk(2).Select(pair => new string(pair)))}");
                 Console.Out.WriteLine("Ctrl+C to stop.");
