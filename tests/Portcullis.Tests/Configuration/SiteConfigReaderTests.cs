@@ -1,0 +1,73 @@
+using System.Collections;
+using Portcullis.Proxy.Configuration;
+using Portcullis.Tests.Common;
+
+namespace Portcullis.Tests.Configuration;
+
+public sealed class SiteConfigReaderTests : IDisposable
+{
+    private const string FileName = "portcullis.yaml";
+
+    private const string Site = """
+        sites:
+          - hosts: [sso.example.com]
+            routes:
+              - path: /
+                upstream: https://authentik:9443
+
+        """;
+
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void LoadText_HstsAbsent_DefaultValueNotExplicit()
+    {
+        var site = Assert.Single(ConfigLoader.LoadText(Site, FileName, _directory.Path).Sites);
+
+        Assert.Equal("max-age=63072000", site.Hsts);
+        Assert.False(site.HstsExplicit);
+    }
+
+    [Theory]
+    [InlineData("hsts: true", "max-age=63072000")]
+    [InlineData("hsts: false", null)]
+    [InlineData("hsts: off", null)]
+    [InlineData("hsts: \"max-age=63072000\"", "max-age=63072000")]
+    [InlineData("hsts: max-age=300; includeSubDomains", "max-age=300; includeSubDomains")]
+    public void LoadText_HstsPresent_ValueKeptAndExplicit(string line, string? expected)
+    {
+        var site = Assert.Single(ConfigLoader.LoadText(Site + "    " + line + "\n", FileName, _directory.Path).Sites);
+
+        Assert.Equal(expected, site.Hsts);
+        Assert.True(site.HstsExplicit);
+    }
+
+    [Fact]
+    public void LoadText_HstsFromEnvironmentVariable_Explicit()
+    {
+        var environment = new Hashtable { ["PORTCULLIS_SITES__0__HSTS"] = "max-age=600" };
+
+        var site = Assert.Single(ConfigLoader.LoadText(Site, FileName, _directory.Path, environment).Sites);
+
+        Assert.Equal("max-age=600", site.Hsts);
+        Assert.True(site.HstsExplicit);
+    }
+
+    [Fact]
+    public void LoadText_TwoSitesOneSetsHsts_OnlyThatOneExplicit()
+    {
+        var yaml = Site + """
+              - hosts: [app.example.com]
+                hsts: true
+                routes:
+                  - upstream: http://app:8080
+            """;
+
+        var sites = ConfigLoader.LoadText(yaml, FileName, _directory.Path).Sites;
+
+        Assert.Equal([false, true], sites.Select(s => s.HstsExplicit));
+        Assert.Equal(["max-age=63072000", "max-age=63072000"], sites.Select(s => s.Hsts));
+    }
+}
