@@ -51,7 +51,7 @@ public sealed class RuntimeModelHolder : IDisposable
             {
                 var config = load();
                 var result = RuntimeModelBuilder.Build(config, _current);
-                var waiting = RestartOnly(_started, config);
+                var waiting = RestartOnlySettings.Pending(_started, config);
                 if (waiting.Count > 0)
                 {
                     _logger.LogWarning("reload: {Keys} changed and take effect after a restart; everything else is applied now (trigger: {Trigger})", string.Join(", ", waiting), trigger);
@@ -89,23 +89,6 @@ public sealed class RuntimeModelHolder : IDisposable
             _disposed = true;
             _current.Health.Dispose();
         }
-    }
-
-    // The listeners are bound once, at start: compared with what the process started with.
-    private static List<string> RestartOnly(ProxyConfig started, ProxyConfig next)
-    {
-        var keys = new List<string>();
-        if (!started.Listen.Http.SequenceEqual(next.Listen.Http))
-        {
-            keys.Add("listen.http");
-        }
-
-        if (!started.Listen.Https.SequenceEqual(next.Listen.Https))
-        {
-            keys.Add("listen.https");
-        }
-
-        return keys;
     }
 
     // In-flight requests may still use a retired client: dispose it once they must have ended.

@@ -24,9 +24,11 @@ public static class StartupSummary
             var tls = site.Tls.MinVersion.HasFlag(System.Security.Authentication.SslProtocols.Tls12) ? "TLS 1.2+1.3" : "TLS 1.3";
             foreach (var route in site.Routes)
             {
-                logger.LogInformation("site {Hosts} [{Tls}, HSTS {Hsts}]: {Path} -> {Upstreams}{Verify}",
+                var forwardAuth = route.ForwardAuth ?? site.ForwardAuth;
+                logger.LogInformation("site {Hosts} [{Tls}, HSTS {Hsts}]: {Path} -> {Upstreams}{Verify}{ForwardAuth}",
                     string.Join(", ", site.Hosts), tls, site.Hsts is null ? "off" : "on", route.Path, string.Join(", ", route.Upstreams),
-                    route.UpstreamTls.Verify ? "" : " (upstream certificate NOT verified)");
+                    route.UpstreamTls.Verify ? "" : " (upstream certificate NOT verified)",
+                    forwardAuth is null ? "" : $", signed in through the outpost {forwardAuth.Outpost.GetLeftPart(UriPartial.Authority)}");
             }
         }
 

@@ -31,7 +31,7 @@ internal static class OutpostFlow
 
     /// <summary>The name=value part of the outpost cookie in a Set-Cookie, or null.</summary>
     public static string? OutpostCookie(EmulatorServer server, RawResponse response) =>
-        response.Headers.Where(h => h.Key.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) && h.Value.StartsWith(server.OutpostCookieName + "=", StringComparison.Ordinal))
+        response.Headers.Where(h => h.Name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) && h.Value.StartsWith(server.OutpostCookieName + "=", StringComparison.Ordinal))
             .Select(h => h.Value.Split(';')[0])
             .LastOrDefault();
 

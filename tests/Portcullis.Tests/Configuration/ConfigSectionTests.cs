@@ -1,5 +1,4 @@
 using Portcullis.Proxy.Configuration;
-using Portcullis.Tests.Common;
 
 namespace Portcullis.Tests.Configuration;
 
@@ -118,10 +117,10 @@ public sealed class ConfigSectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("timeouts:\n  frobnicate: 1\n" + Site, "timeouts.frobnicate", "client_header, keep_alive, upstream_connect, upstream_response, websocket_idle, shutdown_drain")]
-    [InlineData(Site + "    frobnicate: 1\n", "sites[0].frobnicate", "hosts, tls, hsts, redirect_http, routes")]
+    [InlineData("timeouts:\n  frobnicate: 1\n" + Site, "timeouts.frobnicate", "client_header, keep_alive, upstream_connect, upstream_response, websocket_idle, websocket_ping, shutdown_drain")]
+    [InlineData(Site + "    frobnicate: 1\n", "sites[0].frobnicate", "hosts, tls, hsts, redirect_http, forward_auth, routes")]
     [InlineData(Site + "    tls:\n      frobnicate: 1\n", "sites[0].tls.frobnicate", "certificate, key, min_version")]
-    [InlineData(Site + "        frobnicate: 1\n", "sites[0].routes[0].frobnicate", "path, upstream, strip_prefix, upstream_tls, health_check")]
+    [InlineData(Site + "        frobnicate: 1\n", "sites[0].routes[0].frobnicate", "path, upstream, strip_prefix, upstream_tls, health_check, forward_auth")]
     [InlineData(Site + "        upstream_tls:\n          frobnicate: 1\n", "sites[0].routes[0].upstream_tls.frobnicate", "verify, ca, pin_sha256, server_name")]
     [InlineData(Site + "        health_check:\n          path: /\n          frobnicate: 1\n", "sites[0].routes[0].health_check.frobnicate", "path, interval, timeout, unhealthy_after, healthy_after")]
     public void LoadText_UnrelatedKey_ListsTheSectionsKeysInDocumentedOrder(string yaml, string key, string known)

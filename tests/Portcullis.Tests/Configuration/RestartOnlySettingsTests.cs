@@ -20,13 +20,6 @@ public sealed class RestartOnlySettingsTests
         // what the file gains on reload, the key path that waits for a restart
         { "listen:\n  http: [\"127.0.0.1:8080\"]\n", "listen.http" },
         { "listen:\n  https: [\"0.0.0.0:8443\"]\n", "listen.https" },
-        { "limits:\n  max_request_headers: 128KiB\n", "limits.max_request_headers" },
-        { "limits:\n  max_request_line: 32KiB\n", "limits.max_request_line" },
-        { "limits:\n  max_streams_per_connection: 50\n", "limits.max_streams_per_connection" },
-        { "limits:\n  min_request_body_rate: 0\n", "limits.min_request_body_rate" },
-        { "timeouts:\n  client_header: 5s\n", "timeouts.client_header" },
-        { "timeouts:\n  keep_alive: 10m\n", "timeouts.keep_alive" },
-        { "timeouts:\n  shutdown_drain: 1m\n", "timeouts.shutdown_drain" },
     };
 
     [Theory]
@@ -49,6 +42,13 @@ public sealed class RestartOnlySettingsTests
     [InlineData("trusted_proxies: [10.0.0.0/8]\n")]
     [InlineData("data_dir: /var/lib/portcullis\n")]
     [InlineData("limits:\n  max_request_headers: 16KiB\n")]
+    [InlineData("limits:\n  max_request_headers: 128KiB\n")]
+    [InlineData("limits:\n  max_request_line: 32KiB\n")]
+    [InlineData("limits:\n  max_streams_per_connection: 50\n")]
+    [InlineData("limits:\n  min_request_body_rate: 0\n")]
+    [InlineData("timeouts:\n  client_header: 5s\n")]
+    [InlineData("timeouts:\n  keep_alive: 10m\n")]
+    [InlineData("timeouts:\n  shutdown_drain: 1m\n")]
     [InlineData("limits:\n  max_request_body: 1GiB\n")]
     [InlineData("limits:\n  max_response_headers: 256KiB\n")]
     [InlineData("limits:\n  max_connections_per_client: 10\n")]
@@ -70,11 +70,11 @@ public sealed class RestartOnlySettingsTests
     }
 
     [Fact]
-    public void Pending_SeveralChanged_ListsEachInReferenceOrder()
+    public void Pending_SeveralChanged_ListsOnlyTheListeners()
     {
         var current = Load("timeouts:\n  keep_alive: 10m\n  upstream_response: 10m\nlisten:\n  https: [\"0.0.0.0:443\"]\n  https_port: 443\nlimits:\n  max_request_line: 32KiB\n");
 
-        Assert.Equal(["listen.https", "limits.max_request_line", "timeouts.keep_alive"], RestartOnlySettings.Pending(Started, current));
+        Assert.Equal(["listen.https"], RestartOnlySettings.Pending(Started, current));
     }
 
     [Fact]
