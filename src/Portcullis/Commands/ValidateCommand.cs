@@ -12,7 +12,11 @@ internal static class ValidateCommand
     {
         var config = ConfigOptions.ConfigFile();
         config.Required = true;
-        var command = new Command("validate", "Check a configuration file: every error with file, line, key and a hint; exit code 1 on any.") { config };
+        var running = new Option<string?>("--running")
+        {
+            Description = "The file the running Portcullis started from (a copy of it): also list the changed keys a reload would leave waiting for a restart.",
+        };
+        var command = new Command("validate", "Check a configuration file: every error with file, line, key and a hint; exit code 1 on any.") { config, running };
         command.SetAction(parse =>
         {
             var file = parse.GetValue(config)!;
@@ -26,6 +30,14 @@ internal static class ValidateCommand
                 }
 
                 Console.Out.WriteLine($"{file}: configuration OK ({loaded.Sites.Count} site(s), {loaded.Sites.Sum(s => s.Routes.Count)} route(s)).");
+                if (parse.GetValue(running) is { } started)
+                {
+                    var waiting = RestartOnlySettings.Pending(ConfigLoader.LoadFile(started, Environment.GetEnvironmentVariables()), loaded);
+                    Console.Out.WriteLine(waiting.Count == 0
+                        ? $"a reload applies every change from {started}."
+                        : $"a reload applies every change from {started} but {string.Join(", ", waiting)}: these take effect after a restart.");
+                }
+
                 return 0;
             }
             catch (ConfigException ex)

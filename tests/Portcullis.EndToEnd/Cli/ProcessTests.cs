@@ -56,6 +56,25 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public async Task Validate_AgainstTheRunningFile_NamesWhatWaitsForARestart()
+    {
+        var directory = TempDirectory.Create();
+        var running = Path.Combine(directory, "running.yaml");
+        var edited = Path.Combine(directory, "edited.yaml");
+        const string site = "sites:\n  - hosts: [sso.domain.tld]\n    routes: [{ path: /, upstream: \"https://authentik:9443\" }]\n";
+        await File.WriteAllTextAsync(running, $"data_dir: {directory}/data\nlisten: {{ https: [\"0.0.0.0:8443\"] }}\n" + site);
+        await File.WriteAllTextAsync(edited, $"data_dir: {directory}/data\nlisten: {{ https: [\"0.0.0.0:443\"] }}\ntimeouts: {{ keep_alive: 5s }}\n" + site);
+
+        var (changed, output) = await PortcullisProcess.RunAsync($"validate --config {edited} --running {running}");
+        var (same, sameOutput) = await PortcullisProcess.RunAsync($"validate --config {running} --running {running}");
+
+        Assert.Equal(0, changed);
+        Assert.Contains($"a reload applies every change from {running} but listen.https: these take effect after a restart.", output);
+        Assert.Equal(0, same);
+        Assert.Contains($"a reload applies every change from {running}.", sameOutput);
+    }
+
+    [Fact]
     public async Task RunOneSiteFromFlags_ServesAndRedirects()
     {
         await using var upstream = await TestUpstream.StartAsync(https: true);

@@ -93,6 +93,42 @@ public sealed class LiveSettingsTests
     }
 
     [Fact]
+    public async Task ClientHeader_Shortened_SlowHeadersCutAfterTheNewTimeout()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url));
+
+        Assert.Empty(await proxy.RewriteConfigAsync("timeouts: { client_header: 1s }\n" + Yaml.Site(upstream.Url)));
+        using var tcp = new TcpClient();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await tcp.ConnectAsync(proxy.HttpsUrl.Host, proxy.HttpsPort, cancel.Token);
+        var stream = await RawHttp.OpenAsync(tcp, proxy.HttpsUrl, "localhost", cancel.Token);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /slow HTTP/1.1\r\nHost: localhost:{proxy.HttpsPort}\r\n"), cancel.Token);
+        var waiting = Stopwatch.StartNew();
+        var response = await RawHttp.ReadResponseAsync(stream, cancel.Token);
+
+        Assert.Equal(408, response.Status);
+        Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(10), $"cut after {waiting.Elapsed}, not about 1 s (the default is 30 s)");
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task MaxRequestHeaders_Raised_LargerHeadersNowServed()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var proxy = await PortcullisInstance.StartAsync("limits: { max_request_headers: 8KiB }\n" + Yaml.Site(upstream.Url));
+        // Past twice the limit at start, where Kestrel's own cap answers: raising it must move that cap too.
+        var request = $"GET /big HTTP/1.1\nHost: localhost:{proxy.HttpsPort}\nCookie: authentik_session={new string('c', 20_000)}\nConnection: close\n";
+        var before = await RawHttp.SendAsync(proxy.HttpsUrl, request);
+
+        Assert.Empty(await proxy.RewriteConfigAsync("limits: { max_request_headers: 64KiB }\n" + Yaml.Site(upstream.Url)));
+        var after = await RawHttp.SendAsync(proxy.HttpsUrl, request);
+
+        Assert.Equal(431, before.Status);
+        Assert.Equal(200, after.Status);
+    }
+
+    [Fact]
     public async Task ShutdownDrain_Shortened_WebSocketsClosedAfterTheNewDrain()
     {
         await using var upstream = await TestUpstream.StartAsync();
