@@ -15,6 +15,12 @@ internal sealed record ForwardAuthFlaws
     /// <summary>Serves the app when the auth request fails.</summary>
     public bool FailOpen { get; init; }
 
+    /// <summary>Drops the outpost's Set-Cookie from its redirect, so the callback cannot match the session.</summary>
+    public bool DropAuthSetCookie { get; init; }
+
+    /// <summary>Answers an unauthenticated request 401 instead of passing the outpost's redirect on (nginx without error_page 401).</summary>
+    public bool UnauthorizedInsteadOfRedirect { get; init; }
+
     /// <summary>Sends WebSocket upgrades to the app without the auth request.</summary>
     public bool UnprotectedWebSocket { get; init; }
 }

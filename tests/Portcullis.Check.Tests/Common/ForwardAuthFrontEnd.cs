@@ -125,13 +125,19 @@ internal sealed class ForwardAuthFrontEnd : IAsyncDisposable
                 return;
             }
 
+            if (flaws.UnauthorizedInsteadOfRedirect)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            }
+
             context.Response.StatusCode = (int)answer.StatusCode;
             if (answer.Headers.Location is { } location)
             {
                 context.Response.Headers.Location = location.OriginalString;
             }
 
-            if (answer.Headers.TryGetValues("Set-Cookie", out var cookies))
+            if (!flaws.DropAuthSetCookie && answer.Headers.TryGetValues("Set-Cookie", out var cookies))
             {
                 context.Response.Headers.SetCookie = cookies.ToArray();
             }

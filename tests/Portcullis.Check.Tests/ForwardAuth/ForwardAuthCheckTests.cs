@@ -81,6 +81,39 @@ public class ForwardAuthCheckTests
     }
 
     [Fact]
+    public async Task Run_FrontEndDropsTheOutpostsCookie_SignInFailsNamingTheCallback400()
+    {
+        using var certificates = TestCertificates.Create();
+        await using var deployment = await Deployment.StartAsync(certificates, new ForwardAuthFlaws { DropAuthSetCookie = true });
+
+        var report = await DeploymentChecker.RunAsync(deployment.Options(certificates), TestDeployments.Timeout());
+
+        var signIn = report.Find(CheckIds.ForwardAuthSignIn)!;
+        Assert.True(signIn.Status == CheckStatus.Fail, CheckReportFormatter.ToText(report));
+        Assert.Contains("callback answered 400", signIn.Detail);
+        Assert.Contains("add_header Set-Cookie $auth_cookie;", signIn.Fix);
+        Assert.Equal(CheckStatus.Pass, report.Find(CheckIds.ForwardAuthRedirect)!.Status);
+        Assert.Equal(CheckStatus.Skip, report.Find(CheckIds.ForwardAuthUser)!.Status);
+    }
+
+    [Fact]
+    public async Task Run_FrontEndAnswers401WithoutRedirect_RedirectWarns()
+    {
+        using var certificates = TestCertificates.Create();
+        await using var deployment = await Deployment.StartAsync(certificates, new ForwardAuthFlaws { UnauthorizedInsteadOfRedirect = true });
+
+        var report = await DeploymentChecker.RunAsync(deployment.Options(certificates), TestDeployments.Timeout());
+
+        var redirect = report.Find(CheckIds.ForwardAuthRedirect)!;
+        Assert.True(redirect.Status == CheckStatus.Warn, CheckReportFormatter.ToText(report));
+        Assert.Contains("not served, but no redirect to sign in", redirect.Detail);
+        Assert.Equal(CheckStatus.Fail, report.Find(CheckIds.ForwardAuthSignIn)!.Status);
+        // Still closed: nothing forged gets through and the outpost-down probe is skipped, not passed.
+        Assert.Equal(CheckStatus.Pass, report.Find(CheckIds.ForwardAuthOriginalUri)!.Status);
+        Assert.Equal(CheckStatus.Skip, report.Find(CheckIds.ForwardAuthOutpostDown)!.Status);
+    }
+
+    [Fact]
     public async Task Run_ForwardAuthAgainstAppWithoutProxy_SignInFindsNoSignInPage()
     {
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { HttpAddresses = ["127.0.0.1:0"], HttpsAddresses = ["127.0.0.1:0"] });
