@@ -144,7 +144,7 @@ fi
 render() { # template → file, placeholders filled
     sed -e "s|@HTTP_PORT@|$http_port|g" -e "s|@HTTPS_PORT@|$https_port|g" -e "s|@HOST@|$host|g" \
         -e "s|@CERT@|$work/fullchain.pem|g" -e "s|@KEY@|$work/key.pem|g" -e "s|@CERT_KEY_PEM@|$work/haproxy.pem|g" \
-        -e "s|@UPSTREAM@|127.0.0.1:$emu_https|g" -e "s|@WORK@|$work|g" "$1" >"$2"
+        -e "s|@UPSTREAM@|127.0.0.1:$emu_https|g" -e "s|@OUTPOST@|127.0.0.1:${outpost_port:-}|g" -e "s|@WORK@|$work|g" "$1" >"$2"
 }
 
 start_proxy() { # name → starts it in the background, sets proxy_pid
@@ -203,14 +203,84 @@ for name in "${proxies[@]}"; do
     unset 'pids[-1]'
 done
 
+# :: Step 5b: forward auth. nginx and Caddy with authentik's documented forward-auth configurations
+# (conformance/peers/*-forward-auth.*) in front of an emulator of their own that is both the proxy
+# outpost and the protected app, its external host being that proxy's URL; probed by
+# `portcullis check --forward-auth`. Portcullis has no forward auth yet: its column is
+# "unsupported", never run and never counted as a pass.
+forward_auth_proxies=(nginx caddy)
+declare -A outpost_ports=()
+start_forward_auth_proxy() { # name → starts it in the background, sets proxy_pid
+    local name=$1
+    case "$name" in
+        nginx)
+            mkdir -p "$work/nginx"
+            render "$here/peers/nginx-forward-auth.conf" "$work/nginx/nginx-forward-auth.conf"
+            render "$here/peers/nginx-main.conf" "$work/nginx/nginx-forward-auth-main.conf"
+            sed -i 's|nginx-guide\.conf|nginx-forward-auth.conf|' "$work/nginx/nginx-forward-auth-main.conf"
+            nginx -p "$work/nginx" -c "$work/nginx/nginx-forward-auth-main.conf" -e "$work/nginx/error.log" >"$work/$name.forward-auth.log" 2>&1 &
+            ;;
+        caddy)
+            mkdir -p "$work/caddy/data" "$work/caddy/config"
+            render "$here/peers/caddy-forward-auth.Caddyfile" "$work/caddy/Caddyfile.forward-auth"
+            XDG_DATA_HOME="$work/caddy/data" XDG_CONFIG_HOME="$work/caddy/config" \
+                caddy run --config "$work/caddy/Caddyfile.forward-auth" --adapter caddyfile >"$work/$name.forward-auth.log" 2>&1 &
+            ;;
+    esac
+    proxy_pid=$!
+}
+for name in "${forward_auth_proxies[@]}"; do
+    http_port=$(free_port)
+    https_port=$(free_port)
+    outpost_port=$(free_port)
+    outpost_tls_port=$(free_port)
+    "$portcullis" emulate --http "127.0.0.1:$outpost_port" --https "127.0.0.1:$outpost_tls_port" \
+        --outpost-external-host "https://$host:$https_port" >"$work/$name.outpost.log" 2>&1 &
+    outpost_pid=$!
+    pids+=("$outpost_pid")
+    if ! wait_listening "$outpost_pid" "$outpost_port"; then
+        log "the outpost emulator for $name did not start"; cat "$work/$name.outpost.log" >&2; exit 2
+    fi
+    start_forward_auth_proxy "$name"
+    pids+=("$proxy_pid")
+    if ! wait_listening "$proxy_pid" "$https_port"; then
+        log "$name (forward auth) did not start"; cat "$work/$name.forward-auth.log" >&2; exit 2
+    fi
+    log "$name forward auth on https://$host:$https_port/ (outpost and app on $outpost_port): checking"
+    set +e
+    timeout 240 "$portcullis" check "https://$host:$https_port/" --forward-auth \
+        --ca-file "$work/ca.pem" --json >"$work/$name.forward-auth.json" 2>"$work/$name.forward-auth.check.err"
+    status=$?
+    set -e
+    if [[ $status -gt 1 ]] || ! jq -e '.results | length > 0' "$work/$name.forward-auth.json" >/dev/null 2>&1; then
+        log "check --forward-auth against $name exited $status without a report"; cat "$work/$name.forward-auth.check.err" >&2; exit 2
+    fi
+    https_ports[$name.forward-auth]=$https_port
+    outpost_ports[$name]=$outpost_port
+    stop_pid "$proxy_pid"
+    unset 'pids[-1]'
+    stop_pid "$outpost_pid"
+    unset 'pids[-1]'
+done
+unset outpost_port
+
 # :: Step 6: observed against expected (the format is described at the top of expected.tsv).
 declare -A expected=() observed=() requirement=() detail=()
 checks=()
+forward_auth_checks=()
 while read -r id rest; do
     [[ -z "$id" || "$id" == \#* || "$id" == detail ]] && continue
     if [[ "$id" == long ]]; then
         [[ "$long" == 1 ]] || continue
         read -r id rest <<<"$rest"
+    fi
+    if [[ "$id" == forward-auth ]]; then
+        read -r id rest <<<"$rest"
+        read -r -a cols <<<"${rest%%#*}"
+        if ((${#cols[@]} != ${#proxies[@]})); then log "expected.tsv: 'forward-auth $id' needs ${#proxies[@]} columns"; exit 2; fi
+        forward_auth_checks+=("$id")
+        for i in "${!proxies[@]}"; do expected[${proxies[$i]}/$id]=${cols[$i]}; done
+        continue
     fi
     read -r -a cols <<<"${rest%%#*}"
     if ((${#cols[@]} != ${#proxies[@]})); then log "expected.tsv: '$id' needs ${#proxies[@]} columns"; exit 2; fi
@@ -224,11 +294,21 @@ for name in "${proxies[@]}"; do
         requirement[$id]=$req
         detail[$name/$id]=$det
     done < <(jq -r '.results[] | [.id, .status, .requirement, (.detail // "" | gsub("[\t\n]"; " "))] | @tsv' "$work/$name.json")
+    [[ -f "$work/$name.forward-auth.json" ]] || continue
+    while IFS=$'\t' read -r id status req det; do
+        observed[$name/$id]=$status
+        requirement[$id]=$req
+        detail[$name/$id]=$det
+    done < <(jq -r '.results[] | [.id, .status, .requirement, (.detail // "" | gsub("[\t\n]"; " "))] | @tsv' "$work/$name.forward-auth.json")
 done
+# Portcullis has no forward auth yet: recorded as such, never as a pass.
+for id in "${forward_auth_checks[@]}"; do observed[portcullis/$id]=unsupported; done
+# HAProxy's documented forward auth needs the haproxy-auth-request Lua script, not packaged: not run.
+for id in "${forward_auth_checks[@]}"; do observed[haproxy/$id]=not-run; done
 
 mismatches=()
 for name in "${proxies[@]}"; do
-    for id in "${checks[@]}"; do
+    for id in "${checks[@]}" "${forward_auth_checks[@]}"; do
         want=${expected[$name/$id]}
         got=${observed[$name/$id]:-missing}
         if [[ "$want" != - && "$want" != "$got" ]]; then
@@ -245,6 +325,7 @@ while read -r keyword name id text; do
     [[ "$keyword" == detail ]] || continue
     text=${text//@HTTP_PORT@/${http_ports[$name]:-}}
     text=${text//@HTTPS_PORT@/${https_ports[$name]:-}}
+    text=${text//@FORWARD_AUTH_HTTPS_PORT@/${https_ports[$name.forward-auth]:-}}
     got=${detail[$name/$id]:-}
     [[ "$got" == *"$text"* ]] || mismatches+=("$name $id: detail should contain '$text', was: ${got:-no result}")
 done <"$expected_file"
@@ -317,6 +398,51 @@ if [[ -n "$doc" ]]; then
             echo "- \`websocket-idle\` needs \`--long\` (65 s per proxy; \`CONFORMANCE_LONG=1\`), so it is SKIP here."
         fi
         echo
+        echo "## Forward auth (authentik's proxy outpost)"
+        echo
+        echo "nginx and Caddy with authentik's documented forward-auth configurations, each in front of an"
+        echo "emulator of its own that is both the proxy outpost (\`/outpost.goauthentik.io/*\`, behaving as"
+        echo "authentik's Go outpost) and the protected application, its external host being the proxy's URL;"
+        echo "\`portcullis check https://localhost:PORT/ --forward-auth --ca-file ca.pem --json\` probes it."
+        echo "Portcullis has no forward auth yet: its column is not run and counts as no pass."
+        echo
+        echo "| check | requirement | Portcullis | nginx (authentik's docs) | Caddy (authentik's docs) |"
+        echo "| --- | --- | --- | --- | --- |"
+        for id in "${forward_auth_checks[@]}"; do
+            row="| \`$id\` | ${requirement[$id]:-} | NOT YET |"
+            for name in "${forward_auth_proxies[@]}"; do
+                s=${observed[$name/$id]:-missing}
+                row+=" ${s^^} |"
+            done
+            echo "$row"
+        done
+        echo
+        echo "Why they fail, in the checker's words:"
+        for name in "${forward_auth_proxies[@]}"; do
+            echo
+            echo "**$name**"
+            echo
+            for id in "${forward_auth_checks[@]}"; do
+                s=${observed[$name/$id]:-missing}
+                [[ "$s" == pass || "$s" == skip ]] && continue
+                text=${detail[$name/$id]:-}
+                # This run's ports and user name by name, so the file changes only when a result does.
+                text=${text//${https_ports[$name.forward-auth]}/HTTPS_PORT}
+                text=${text//${outpost_ports[$name]}/OUTPOST_PORT}
+                text=$(sed -E 's/portcullis-check-[0-9a-f]{8}/portcullis-check-NONCE/g' <<<"$text")
+                echo "- \`$id\` ${s^^}: $text"
+            done
+        done
+        echo
+        echo "Notes:"
+        echo
+        echo "- The outpost is emulated from authentik's Go outpost (goauthentik/authentik \`internal/outpost/proxyv2/\`);"
+        echo "  authentik 2026.8 rewrote it in Rust, which may read X-Original-URI differently."
+        echo "- The checker connects from 127.0.0.1, inside Caddy's \`trusted_proxies private_ranges\`: a client on the"
+        echo "  internet is not in a private range, one on the same LAN (or behind a local load balancer) is."
+        echo "- Caddy $caddy_version fills a \`copy_headers\` header the outpost did not send with the unexpanded"
+        echo "  placeholder text (\`{http.reverse_proxy.header.X-Authentik-…}\`), visible in the public-path detail."
+        echo
         echo "## Configurations"
         echo
         echo "Templates in \`conformance/peers/\`, filled with ports, certificate paths and the emulator's address:"
@@ -327,6 +453,9 @@ if [[ -n "$doc" ]]; then
         echo "  [\`nginx-main.conf\`](../conformance/peers/nginx-main.conf)"
         echo "- Caddy: [\`caddy.Caddyfile\`](../conformance/peers/caddy.Caddyfile)"
         echo "- HAProxy: [\`haproxy.cfg\`](../conformance/peers/haproxy.cfg)"
+        echo "- Forward auth: nginx [\`nginx-forward-auth.conf\`](../conformance/peers/nginx-forward-auth.conf) and Caddy"
+        echo "  [\`caddy-forward-auth.Caddyfile\`](../conformance/peers/caddy-forward-auth.Caddyfile), authentik's documented"
+        echo "  configurations verbatim but for addresses, ports and certificates (each change marked \`conformance:\`)"
         echo
         echo "## Rerun"
         echo
@@ -339,9 +468,9 @@ if [[ -n "$doc" ]]; then
 fi
 
 # :: Step 8: the verdict.
-printf '%-28s' "check"; printf ' %-10s' "${proxies[@]}"; echo
-for id in "${checks[@]}"; do
-    printf '%-28s' "$id"
+printf '%-36s' "check"; printf ' %-10s' "${proxies[@]}"; echo
+for id in "${checks[@]}" "${forward_auth_checks[@]}"; do
+    printf '%-36s' "$id"
     for name in "${proxies[@]}"; do
         s=${observed[$name/$id]:-missing}
         [[ "${expected[$name/$id]}" != - && "${expected[$name/$id]}" != "$s" ]] && s="$s!"
@@ -354,5 +483,5 @@ if ((${#mismatches[@]})); then
     echo "MISMATCHES (expected per conformance/expected.tsv, observed by portcullis check):"
     printf '  %s\n' "${mismatches[@]}"
 fi
-echo "conformance: ${#proxies[@]} proxies, ${#checks[@]} checks, ${#mismatches[@]} mismatches"
+echo "conformance: ${#proxies[@]} proxies, ${#checks[@]} checks; forward auth: ${#forward_auth_proxies[@]} proxies, ${#forward_auth_checks[@]} checks (Portcullis: unsupported, not counted as passing); ${#mismatches[@]} mismatches"
 ((${#mismatches[@]} == 0))

@@ -60,7 +60,43 @@ public static class CheckIds
     /// <summary>An idle WebSocket survives past nginx's 60 s read timeout (only with Long).</summary>
     public const string WebSocketIdle = "websocket-idle";
 
-    /// <summary>Every id, in report order.</summary>
+    /// <summary>Forward auth: an unauthenticated request to the protected app is redirected to sign in, not served.</summary>
+    public const string ForwardAuthRedirect = "forward-auth-redirect";
+
+    /// <summary>Forward auth: the sign-in round trip completes and the outpost's cookie keeps the browser signed in.</summary>
+    public const string ForwardAuthSignIn = "forward-auth-sign-in";
+
+    /// <summary>Forward auth: the app receives the user the outpost signed in.</summary>
+    public const string ForwardAuthUser = "forward-auth-user";
+
+    /// <summary>Forward auth: forged X-authentik-username/-groups do not reach the app of a signed-in user.</summary>
+    public const string ForwardAuthForgedIdentity = "forward-auth-forged-identity";
+
+    /// <summary>Forward auth: forged X-authentik-username/-groups do not reach the app's public (allowlisted) path without a session.</summary>
+    public const string ForwardAuthForgedIdentityPublic = "forward-auth-forged-identity-public";
+
+    /// <summary>Forward auth: a client-sent X-Forwarded-Host changes neither the verdict nor the post-login target.</summary>
+    public const string ForwardAuthForwardedHost = "forward-auth-forwarded-host";
+
+    /// <summary>Forward auth: a client-sent X-Original-URI or X-Forwarded-Uri does not change the URL the outpost judges.</summary>
+    public const string ForwardAuthOriginalUri = "forward-auth-original-uri";
+
+    /// <summary>Forward auth: the app's WebSocket needs a session, and works with one.</summary>
+    public const string ForwardAuthWebSocket = "forward-auth-websocket";
+
+    /// <summary>Forward auth: with the outpost unreachable the app is not served (fails closed).</summary>
+    public const string ForwardAuthOutpostDown = "forward-auth-outpost-down";
+
+    /// <summary>The forward-auth ids (<c>check --forward-auth</c>), in report order.</summary>
+    public static IReadOnlyList<string> ForwardAuth { get; } =
+    [
+        ForwardAuthRedirect, ForwardAuthSignIn, ForwardAuthUser,
+        ForwardAuthForgedIdentity, ForwardAuthForgedIdentityPublic,
+        ForwardAuthForwardedHost, ForwardAuthOriginalUri,
+        ForwardAuthWebSocket, ForwardAuthOutpostDown,
+    ];
+
+    /// <summary>Every id of a deployment check (without <c>--forward-auth</c>), in report order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         HttpRedirect, Hsts, TlsVersions, TlsCertificate, Http2,

@@ -43,6 +43,14 @@ public sealed record CheckOptions
     /// <summary>PEM file of CA (or self-signed) certificates to trust instead of the system store. Default none.</summary>
     public string? CaFile { get; init; }
 
+    /// <summary>
+    /// Check forward auth instead of the identity provider's own site: <see cref="Url"/> is an
+    /// application protected by authentik's proxy outpost through the proxy (auth_request,
+    /// forward_auth, forwardAuth). Runs only the <see cref="CheckIds.ForwardAuth"/> checks; all
+    /// but the first need <c>portcullis emulate</c> as both outpost and application. Default off.
+    /// </summary>
+    public bool ForwardAuth { get; init; }
+
     /// <summary>Limit for each probe (connect, handshake, request). Default 10 s.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 }

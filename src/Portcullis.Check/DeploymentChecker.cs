@@ -1,5 +1,6 @@
 using System.Net;
 using Portcullis.Check.Catalog;
+using Portcullis.Check.ForwardAuth;
 using Portcullis.Check.Http;
 using Portcullis.Check.Probing;
 using Portcullis.Check.Tls;
@@ -24,6 +25,12 @@ public static class DeploymentChecker
     {
         ArgumentNullException.ThrowIfNull(options);
         var target = new ProbeTarget(options);
+        if (options.ForwardAuth)
+        {
+            using var forwardAuthClient = new ProbeClient(options.Timeout);
+            return new CheckReport(await ForwardAuthChecks.RunAsync(target, forwardAuthClient, options.Timeout, cancellationToken));
+        }
+
         var trust = CertificateTrust.Create(options.CaFile);
         var results = new List<CheckResult>();
 

@@ -130,7 +130,7 @@ internal static class CheckCatalog
             + "Traefik: entryPoints.websecure.transport.respondingTimeouts.idleTimeout, and serversTransport forwardingTimeouts.idleConnTimeout | "
             + "HAProxy: timeout tunnel 1h | "
             + "Portcullis: timeouts.websocket_idle (default 1h)."),
-    }.ToDictionary(definition => definition.Id);
+    }.Concat(ForwardAuthDefinitions.All).ToDictionary(definition => definition.Id);
 
     public static CheckDefinition Get(string id) => Definitions[id];
 

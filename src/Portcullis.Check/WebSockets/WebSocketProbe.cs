@@ -30,9 +30,14 @@ internal sealed class WebSocketProbe : IAsyncDisposable
     public WebSocketState State => _socket.State;
 
     /// <summary>Connects, or throws <see cref="WebSocketHandshakeException"/> with the server's answer.</summary>
-    public static async Task<WebSocketProbe> ConnectAsync(Uri uri, Version version, HttpMessageInvoker invoker, CancellationToken cancellationToken)
+    public static async Task<WebSocketProbe> ConnectAsync(Uri uri, Version version, HttpMessageInvoker invoker, CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         var socket = new ClientWebSocket();
+        foreach (var (name, value) in headers ?? [])
+        {
+            socket.Options.SetRequestHeader(name, value);
+        }
+
         socket.Options.HttpVersion = version;
         socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
         socket.Options.CollectHttpResponseDetails = true;
@@ -71,6 +76,20 @@ internal sealed class WebSocketProbe : IAsyncDisposable
         }
 
         return false;
+    }
+
+    /// <summary>The next text message the server sent (e.g. the emulator's HELLO); null when the connection ended first.</summary>
+    public async Task<string?> NextTextAsync(CancellationToken cancellationToken)
+    {
+        while (await _messages.Reader.WaitToReadAsync(cancellationToken))
+        {
+            if (_messages.Reader.TryRead(out var message))
+            {
+                return message;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Sends a close frame with <paramref name="code"/> and waits for the server's close; returns the code it sent back.</summary>

@@ -14,11 +14,12 @@ internal static class CheckCommand
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var insecure = new Option<bool>("--insecure") { Description = "Accept any certificate: certificate problems become WARN instead of FAIL." };
         var token = new Option<string?>("--authentik-token") { Description = "API token for a real authentik's system view (sent only over a verified certificate or with --insecure)." };
+        var forwardAuth = new Option<bool>("--forward-auth") { Description = "URL is an app behind forward auth (authentik's proxy outpost): check redirect, sign-in, identity headers, forged headers, WebSocket, outpost down. Needs `portcullis emulate` as outpost and app." };
         var caFile = new Option<string?>("--ca-file") { Description = "PEM file of CA certificates to trust instead of the system store." };
 
         var command = new Command("check", "Probe a deployment in front of authentik (or the emulator): PASS/WARN/FAIL per requirement with the fix; exit code 1 on any FAIL.")
         {
-            url, httpUrl, longRun, json, insecure, token, caFile,
+            url, httpUrl, longRun, json, insecure, token, caFile, forwardAuth,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,6 +44,7 @@ internal static class CheckCommand
                 Insecure = parse.GetValue(insecure),
                 AuthentikToken = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("AUTHENTIK_API_TOKEN"),
                 CaFile = parse.GetValue(caFile),
+                ForwardAuth = parse.GetValue(forwardAuth),
             };
 
             CheckReport report;

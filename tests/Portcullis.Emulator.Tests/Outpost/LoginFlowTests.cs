@@ -134,4 +134,71 @@ public class LoginFlowTests
         Assert.Equal(400, form.Status);
         Assert.Contains("redirect_uri does not match", form.Body);
     }
+
+    [Fact]
+    public async Task AuthCaddy_ClientForwardedHostPassedOn_LoginLandsOnThatHost()
+    {
+        await using var server = await OutpostFlow.StartAsync();
+
+        // What a proxy that keeps the client's X-Forwarded-Host sends: the outpost builds the
+        // forward URL, hence the post-login target, from it.
+        var start = await RawHttp.SendAsync(server.HttpUrls[0], "GET", "/outpost.goauthentik.io/auth/caddy",
+            ["Host: 127.0.0.1", "X-Forwarded-Proto: https", "X-Forwarded-Host: evil.example", "X-Forwarded-Uri: /steal"]);
+        var callback = await OutpostFlow.SignInAsync(server, start.Header("Location")!, "alice", OutpostFlow.OutpostCookie(server, start));
+
+        Assert.Equal(302, callback.Status);
+        Assert.Equal("https://evil.example/steal", callback.Header("Location"));
+    }
+
+    [Fact]
+    public async Task AuthTraefik_LogoutQueryInForwardUrl_SignsOut()
+    {
+        await using var server = await OutpostFlow.StartAsync();
+        var cookie = await OutpostFlow.SignedInCookieAsync(server, "alice");
+
+        var logout = await RawHttp.SendAsync(server.HttpUrls[0], "GET", "/outpost.goauthentik.io/auth/traefik",
+            ["Host: 127.0.0.1", "X-Forwarded-Proto: https", $"X-Forwarded-Host: {OutpostFlow.ExternalAuthority}", "X-Forwarded-Uri: /?X-authentik-logout=true", $"Cookie: {cookie}"]);
+        var after = await OutpostFlow.AuthCaddyAsync(server, OutpostFlow.AppPath, cookie);
+
+        Assert.Equal(302, logout.Status);
+        Assert.Contains("/end-session/", logout.Header("Location"));
+        Assert.Equal(302, after.Status);
+        Assert.Contains("/application/o/authorize/", after.Header("Location"));
+    }
+
+    [Fact]
+    public async Task Callback_StateSignatureTampered_Answers400()
+    {
+        await using var server = await OutpostFlow.StartAsync();
+        var start = await OutpostFlow.AuthCaddyAsync(server, OutpostFlow.AppPath);
+        var cookie = OutpostFlow.OutpostCookie(server, start)!;
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri(start.Header("Location")!).Query);
+        var state = query["state"]!;
+        var tampered = state[..^2] + (state[^2] == 'A' ? "B" : "A") + state[^1];
+
+        var callback = await RawHttp.SendAsync(server.HttpUrls[0], "GET",
+            $"/outpost.goauthentik.io/callback?X-authentik-auth-callback=true&code=x&state={Uri.EscapeDataString(tampered)}",
+            [$"Host: {OutpostFlow.ExternalAuthority}", $"Cookie: {cookie}"]);
+
+        Assert.Equal(400, callback.Status);
+        Assert.Equal("", callback.Body);
+    }
+
+    [Fact]
+    public async Task Callback_UnknownCode_RedirectsToTargetWithoutSigningIn()
+    {
+        await using var server = await OutpostFlow.StartAsync();
+        var start = await OutpostFlow.AuthCaddyAsync(server, OutpostFlow.AppPath + "page");
+        var cookie = OutpostFlow.OutpostCookie(server, start)!;
+        var state = System.Web.HttpUtility.ParseQueryString(new Uri(start.Header("Location")!).Query)["state"]!;
+
+        var callback = await RawHttp.SendAsync(server.HttpUrls[0], "GET",
+            $"/outpost.goauthentik.io/callback?X-authentik-auth-callback=true&code=unknown&state={Uri.EscapeDataString(state)}",
+            [$"Host: {OutpostFlow.ExternalAuthority}", $"Cookie: {cookie}"]);
+        var after = await OutpostFlow.AuthNginxAsync(server, OutpostFlow.AppPath, cookie);
+
+        Assert.Equal(302, callback.Status);
+        Assert.Equal("https://app.test:8443/api/v3/emulator/app/page", callback.Header("Location"));
+        Assert.Equal(401, after.Status);
+    }
 }
