@@ -206,13 +206,17 @@ done
 # :: Step 5b: forward auth. nginx and Caddy with authentik's documented forward-auth configurations
 # (conformance/peers/*-forward-auth.*) in front of an emulator of their own that is both the proxy
 # outpost and the protected app, its external host being that proxy's URL; probed by
-# `portcullis check --forward-auth`. Portcullis has no forward auth yet: its column is
-# "unsupported", never run and never counted as a pass.
-forward_auth_proxies=(nginx caddy)
+# `portcullis check --forward-auth`; Portcullis with its one forward_auth key
+# (conformance/peers/portcullis-forward-auth.yaml).
+forward_auth_proxies=(portcullis nginx caddy)
 declare -A outpost_ports=()
 start_forward_auth_proxy() { # name → starts it in the background, sets proxy_pid
     local name=$1
     case "$name" in
+        portcullis)
+            render "$here/peers/portcullis-forward-auth.yaml" "$work/portcullis-forward-auth.yaml"
+            "$portcullis" run --config "$work/portcullis-forward-auth.yaml" >"$work/$name.forward-auth.log" 2>&1 &
+            ;;
         nginx)
             mkdir -p "$work/nginx"
             render "$here/peers/nginx-forward-auth.conf" "$work/nginx/nginx-forward-auth.conf"
@@ -301,8 +305,6 @@ for name in "${proxies[@]}"; do
         detail[$name/$id]=$det
     done < <(jq -r '.results[] | [.id, .status, .requirement, (.detail // "" | gsub("[\t\n]"; " "))] | @tsv' "$work/$name.forward-auth.json")
 done
-# Portcullis has no forward auth yet: recorded as such, never as a pass.
-for id in "${forward_auth_checks[@]}"; do observed[portcullis/$id]=unsupported; done
 # HAProxy's documented forward auth needs the haproxy-auth-request Lua script, not packaged: not run.
 for id in "${forward_auth_checks[@]}"; do observed[haproxy/$id]=not-run; done
 
@@ -400,16 +402,16 @@ if [[ -n "$doc" ]]; then
         echo
         echo "## Forward auth (authentik's proxy outpost)"
         echo
-        echo "nginx and Caddy with authentik's documented forward-auth configurations, each in front of an"
+        echo "Portcullis with one \`forward_auth\` key (conformance/peers/portcullis-forward-auth.yaml), nginx and"
+        echo "Caddy with authentik's documented forward-auth configurations, each in front of an"
         echo "emulator of its own that is both the proxy outpost (\`/outpost.goauthentik.io/*\`, behaving as"
         echo "authentik's Go outpost) and the protected application, its external host being the proxy's URL;"
         echo "\`portcullis check https://localhost:PORT/ --forward-auth --ca-file ca.pem --json\` probes it."
-        echo "Portcullis has no forward auth yet: its column is not run and counts as no pass."
         echo
         echo "| check | requirement | Portcullis | nginx (authentik's docs) | Caddy (authentik's docs) |"
         echo "| --- | --- | --- | --- | --- |"
         for id in "${forward_auth_checks[@]}"; do
-            row="| \`$id\` | ${requirement[$id]:-} | NOT YET |"
+            row="| \`$id\` | ${requirement[$id]:-} |"
             for name in "${forward_auth_proxies[@]}"; do
                 s=${observed[$name/$id]:-missing}
                 row+=" ${s^^} |"
@@ -483,5 +485,5 @@ if ((${#mismatches[@]})); then
     echo "MISMATCHES (expected per conformance/expected.tsv, observed by portcullis check):"
     printf '  %s\n' "${mismatches[@]}"
 fi
-echo "conformance: ${#proxies[@]} proxies, ${#checks[@]} checks; forward auth: ${#forward_auth_proxies[@]} proxies, ${#forward_auth_checks[@]} checks (Portcullis: unsupported, not counted as passing); ${#mismatches[@]} mismatches"
+echo "conformance: ${#proxies[@]} proxies, ${#checks[@]} checks; forward auth: ${#forward_auth_proxies[@]} proxies, ${#forward_auth_checks[@]} checks; ${#mismatches[@]} mismatches"
 ((${#mismatches[@]} == 0))
