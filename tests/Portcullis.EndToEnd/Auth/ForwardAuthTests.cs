@@ -14,14 +14,33 @@ public sealed class ForwardAuthTests
 {
     private const string Page = "/dashboard/?tab=1&x=%2F";
 
-    /// <summary>A Portcullis protecting <paramref name="app"/> with the emulator's outpost, whose external host is Portcullis's own.</summary>
-    private static async Task<(PortcullisInstance Proxy, EmulatorServer Outpost)> StartAsync(TestUpstream app, Func<EmulatorServer, string>? outpostUrl = null)
+    /// <summary>A Kestrel app, a Portcullis protecting it with the emulator's outpost, whose external host is Portcullis's own.</summary>
+    private sealed class ProtectedApp : IAsyncDisposable
     {
-        var proxy = await PortcullisInstance.StartAsync(Yaml.Site(new Uri("http://127.0.0.1:1")));
-        var outpost = await TestEmulator.StartAsync(options => options with { OutpostExternalHost = $"https://localhost:{proxy.HttpsPort}" });
-        var url = outpostUrl?.Invoke(outpost) ?? outpost.HttpUrls[0].GetLeftPart(UriPartial.Authority);
-        Assert.Empty(await proxy.RewriteConfigAsync(Yaml.Site(app.Url, routeExtra: $"forward_auth: {{ outpost: \"{url}\" }}")));
-        return (proxy, outpost);
+        private ProtectedApp(TestUpstream app, PortcullisInstance proxy, EmulatorServer outpost) => (App, Proxy, Outpost) = (app, proxy, outpost);
+
+        public TestUpstream App { get; }
+
+        public PortcullisInstance Proxy { get; }
+
+        public EmulatorServer Outpost { get; }
+
+        public static async Task<ProtectedApp> StartAsync()
+        {
+            var app = await TestUpstream.StartAsync();
+            var proxy = await PortcullisInstance.StartAsync(Yaml.Site(new Uri("http://127.0.0.1:1")));
+            var outpost = await TestEmulator.StartAsync(options => options with { OutpostExternalHost = $"https://localhost:{proxy.HttpsPort}" });
+            var url = outpost.HttpUrls[0].GetLeftPart(UriPartial.Authority);
+            Assert.Empty(await proxy.RewriteConfigAsync(Yaml.Site(app.Url, routeExtra: $"forward_auth: {{ outpost: \"{url}\" }}")));
+            return new ProtectedApp(app, proxy, outpost);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Proxy.DisposeAsync();
+            await Outpost.DisposeAsync();
+            await App.DisposeAsync();
+        }
     }
 
     private static HttpClient Browser(PortcullisInstance proxy, CookieContainer cookies, Version? version = null)
@@ -65,10 +84,8 @@ public sealed class ForwardAuthTests
     [Fact]
     public async Task Navigation_NotSignedIn_RedirectedToTheOutpostsStartOnTheSameHost_AppNotContacted()
     {
-        await using var app = await TestUpstream.StartAsync();
-        var (proxy, outpost) = await StartAsync(app);
-        await using var _ = proxy;
-        await using var __ = outpost;
+        await using var stack = await ProtectedApp.StartAsync();
+        var (app, proxy, outpost) = (stack.App, stack.Proxy, stack.Outpost);
         using var browser = Browser(proxy, new CookieContainer());
 
         using var response = await browser.GetAsync(proxy.Https("localhost", Page));
@@ -84,10 +101,8 @@ public sealed class ForwardAuthTests
     [InlineData("2.0")]
     public async Task SignInRoundTrip_CookieSticks_AppSeesTheOutpostsUser_AccessLogNamesIt(string version)
     {
-        await using var app = await TestUpstream.StartAsync();
-        var (proxy, outpost) = await StartAsync(app);
-        await using var _ = proxy;
-        await using var __ = outpost;
+        await using var stack = await ProtectedApp.StartAsync();
+        var (app, proxy, outpost) = (stack.App, stack.Proxy, stack.Outpost);
         var cookies = new CookieContainer();
         using var browser = Browser(proxy, cookies, Version.Parse(version));
 
@@ -110,10 +125,8 @@ public sealed class ForwardAuthTests
     [Fact]
     public async Task ForgedIdentityHeaders_NeverReachTheApp_WithOrWithoutASession()
     {
-        await using var app = await TestUpstream.StartAsync();
-        var (proxy, outpost) = await StartAsync(app);
-        await using var _ = proxy;
-        await using var __ = outpost;
+        await using var stack = await ProtectedApp.StartAsync();
+        var (app, proxy, outpost) = (stack.App, stack.Proxy, stack.Outpost);
         var cookies = new CookieContainer();
         using var browser = Browser(proxy, cookies);
 
@@ -141,10 +154,8 @@ public sealed class ForwardAuthTests
     [Fact]
     public async Task ClientSentOriginalUriOrForwardedHost_CannotChangeWhatTheOutpostJudges()
     {
-        await using var app = await TestUpstream.StartAsync();
-        var (proxy, outpost) = await StartAsync(app);
-        await using var _ = proxy;
-        await using var __ = outpost;
+        await using var stack = await ProtectedApp.StartAsync();
+        var (app, proxy, outpost) = (stack.App, stack.Proxy, stack.Outpost);
         using var client = proxy.CreateClient();
 
         // The emulator's provider allowlists /api/v3/emulator/app/public/: an outpost that read the
@@ -162,10 +173,8 @@ public sealed class ForwardAuthTests
     [Fact]
     public async Task ApiCall_NotSignedIn_Gets401_NotARedirect()
     {
-        await using var app = await TestUpstream.StartAsync();
-        var (proxy, outpost) = await StartAsync(app);
-        await using var _ = proxy;
-        await using var __ = outpost;
+        await using var stack = await ProtectedApp.StartAsync();
+        var (app, proxy, outpost) = (stack.App, stack.Proxy, stack.Outpost);
         using var client = proxy.CreateClient();
 
         using var request = new HttpRequestMessage(HttpMethod.Post, proxy.Https("localhost", "/api/items")) { Content = new StringContent("{\"a\":1}", Encoding.UTF8, "application/json") };
@@ -182,10 +191,8 @@ public sealed class ForwardAuthTests
     [InlineData("2.0")]
     public async Task WebSocket_Protected_RefusedWithoutSession_OpensWithOne(string version)
     {
-        await using var app = await TestUpstream.StartAsync();
-        var (proxy, outpost) = await StartAsync(app);
-        await using var _ = proxy;
-        await using var __ = outpost;
+        await using var stack = await ProtectedApp.StartAsync();
+        var (app, proxy, outpost) = (stack.App, stack.Proxy, stack.Outpost);
         var cookies = new CookieContainer();
         using var browser = Browser(proxy, cookies);
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
@@ -226,10 +233,8 @@ public sealed class ForwardAuthTests
     [Fact]
     public async Task OutpostDropsTheCheck_FailsClosed()
     {
-        await using var app = await TestUpstream.StartAsync();
-        var (proxy, outpost) = await StartAsync(app);
-        await using var _ = proxy;
-        await using var __ = outpost;
+        await using var stack = await ProtectedApp.StartAsync();
+        var (app, proxy, outpost) = (stack.App, stack.Proxy, stack.Outpost);
         using var client = proxy.CreateClient();
 
         // The emulated outpost drops the connection for this path, as a stopped outpost would.
@@ -242,10 +247,8 @@ public sealed class ForwardAuthTests
     [Fact]
     public async Task RequestBody_NotReadBeforeTheAnswer_SentOnceToTheApp()
     {
-        await using var app = await TestUpstream.StartAsync();
-        var (proxy, outpost) = await StartAsync(app);
-        await using var _ = proxy;
-        await using var __ = outpost;
+        await using var stack = await ProtectedApp.StartAsync();
+        var (app, proxy, outpost) = (stack.App, stack.Proxy, stack.Outpost);
         var cookies = new CookieContainer();
         using var browser = Browser(proxy, cookies);
         await SignInAsync(proxy, browser, "dave");
