@@ -11,7 +11,7 @@ namespace Portcullis.Proxy.Configuration;
 internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
 {
     private static readonly string[] RootKeys = ["listen", "trusted_proxies", "data_dir", "limits", "timeouts", "log", "sites"];
-    private static readonly string[] ListenKeys = ["http", "https", "https_port"];
+    private static readonly string[] ListenKeys = ["http", "https", "https_port", "proxy_protocol"];
     private static readonly string[] LimitKeys = ["max_request_headers", "max_request_line", "max_request_body", "max_response_headers", "max_streams_per_connection", "max_connections_per_client", "min_request_body_rate"];
     private static readonly string[] TimeoutKeys = ["client_header", "keep_alive", "upstream_connect", "upstream_response", "websocket_idle", "shutdown_drain"];
     private static readonly string[] LogKeys = ["access", "format"];
@@ -57,7 +57,9 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
         var http = Child(node, "http") is null ? DefaultEndpoints(8080) : ReadEndpoints(node, "http");
         var https = Child(node, "https") is null ? DefaultEndpoints(8443) : ReadEndpoints(node, "https");
         var port = ReadInt(node, "https_port", "listen.https_port", 1, 65535);
-        return new ListenConfig { Http = http, Https = https, HttpsPort = port };
+        var proxyProtocol = ReadBool(node, "proxy_protocol", "listen.proxy_protocol") ?? false;
+        var proxyProtocolLocation = Child(node, "proxy_protocol") is { } proxyProtocolNode ? origins.Locate(proxyProtocolNode) : default;
+        return new ListenConfig { Http = http, Https = https, HttpsPort = port, ProxyProtocol = proxyProtocol, ProxyProtocolLocation = proxyProtocolLocation };
     }
 
     private static IPEndPoint[] DefaultEndpoints(int port) => [new(IPAddress.Any, port), new(IPAddress.IPv6Any, port)];

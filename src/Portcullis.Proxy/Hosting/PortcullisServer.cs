@@ -13,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Hosting.ProxyProtocol;
 using Portcullis.Proxy.Logging;
 using Portcullis.Proxy.Tls;
 using Yarp.ReverseProxy.Forwarder;
@@ -100,7 +101,8 @@ public sealed class PortcullisServer : IAsyncDisposable
         });
         ILogger logger = null!;
         var connectionLimiter = new ClientConnectionLimiter(() => models, () => logger);
-        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, config, () => models, connectionLimiter));
+        var proxyProtocol = config.Listen.ProxyProtocol ? new ProxyProtocolMiddleware(() => models, () => logger) : null;
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, config, () => models, connectionLimiter, proxyProtocol));
         builder.Services.AddHttpForwarder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
 
@@ -152,7 +154,8 @@ public sealed class PortcullisServer : IAsyncDisposable
         return new PortcullisServer(app, models, addresses, watcher, hangup, accessLog, logger);
     }
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter,
+        ProxyProtocolMiddleware? proxyProtocol)
     {
         var limits = kestrel.Limits;
         kestrel.AddServerHeader = false;
@@ -177,6 +180,7 @@ public sealed class PortcullisServer : IAsyncDisposable
             kestrel.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
+                UseProxyProtocol(listen, proxyProtocol);
                 listen.Use(connectionLimiter.Middleware);
             });
         }
@@ -199,6 +203,7 @@ public sealed class PortcullisServer : IAsyncDisposable
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 // Before UseHttps: a refused connection costs no handshake.
+                UseProxyProtocol(listen, proxyProtocol);
                 listen.Use(connectionLimiter.Middleware);
                 listen.UseHttps(tls);
                 listen.Use(next => connection =>
@@ -212,6 +217,16 @@ public sealed class PortcullisServer : IAsyncDisposable
                     return next(connection);
                 });
             });
+        }
+    }
+
+    // First on the listener: the limiter then counts the clients the header carries, not the
+    // load balancer, and the TLS handshake reads the bytes after the header.
+    private static void UseProxyProtocol(ListenOptions listen, ProxyProtocolMiddleware? proxyProtocol)
+    {
+        if (proxyProtocol is not null)
+        {
+            listen.Use(proxyProtocol.Middleware);
         }
     }
 

@@ -81,7 +81,7 @@ public sealed class RuntimeModelHolder : IDisposable
     }
 
     private static bool SameListeners(ListenConfig a, ListenConfig b) =>
-        a.Http.SequenceEqual(b.Http) && a.Https.SequenceEqual(b.Https) && a.HttpsPort == b.HttpsPort;
+        a.Http.SequenceEqual(b.Http) && a.Https.SequenceEqual(b.Https) && a.HttpsPort == b.HttpsPort && a.ProxyProtocol == b.ProxyProtocol;
 
     // In-flight requests may still use a retired client: dispose it once they must have ended.
     private static void Retire(IReadOnlyList<UpstreamClient> retired, TimeSpan responseTimeout)
