@@ -59,7 +59,10 @@ internal static class ProxyHeaderV1
             return ProxyHeaderResult.Local(1, headerLength);
         }
 
-        var family = fields.Length >= 4 ? fields[..4] : fields;
+        // Exactly one space between fields, none before or after (section 2.1).
+        Span<Range> parts = stackalloc Range[6];
+        var count = Split(fields, parts, (byte)' ');
+        var family = fields[parts[0]];
         AddressFamily addressFamily;
         if (family.SequenceEqual("TCP4"u8))
         {
@@ -71,12 +74,10 @@ internal static class ProxyHeaderV1
         }
         else
         {
+            // The whole first field, not its first four bytes: "TCP4?" is not TCP4 (found by fuzz/run.sh proxyheader).
             return Invalid($"unknown protocol '{Printable(family)}' (TCP4, TCP6 or UNKNOWN)");
         }
 
-        // Exactly one space between fields, none before or after (section 2.1).
-        Span<Range> parts = stackalloc Range[6];
-        var count = Split(fields, parts, (byte)' ');
         if (count != 5)
         {
             return Invalid("expected 'PROXY TCP4|TCP6 source destination source-port destination-port' with single spaces");
