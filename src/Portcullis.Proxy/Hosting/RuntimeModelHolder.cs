@@ -44,7 +44,7 @@ public sealed class RuntimeModelHolder : IDisposable
                 var result = RuntimeModelBuilder.Build(config, _current);
                 if (!SameListeners(config.Listen, _current.Config.Listen))
                 {
-                    _logger.LogWarning("reload: listen addresses changed; they take effect after a restart");
+                    _logger.LogWarning("reload: listen addresses or listen.proxy_protocol changed; they take effect after a restart");
                 }
 
                 foreach (var warning in result.Warnings)

@@ -153,6 +153,27 @@ public sealed class ProxyProtocolTests
     }
 
     [Fact]
+    public async Task Reload_TrustedProxiesChanged_AppliesToTheNextConnection_ProxyProtocolChangeNeedsARestart()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        const string Before = "listen:\n  https: [\"127.0.0.1:0\"]\n  proxy_protocol: true\ntrusted_proxies: [127.0.0.2/32]\ndata_dir: data\n";
+        await using var proxy = await PortcullisInstance.StartAsync(Before + Yaml.Site(upstream.Url));
+        var header = V1("TCP4 203.0.113.9 192.0.2.1 1 443");
+        var request = $"GET /after HTTP/1.1\r\nHost: localhost:{proxy.HttpsPort}\r\n\r\n";
+        Assert.Empty(await ExchangeAsync(proxy.HttpsUrl, header));
+
+        Assert.Empty(await proxy.RewriteConfigAsync(Before.Replace("127.0.0.2/32", "127.0.0.1/32") + Yaml.Site(upstream.Url)));
+        var served = await SendAsync(proxy.HttpsUrl, header, request);
+        Assert.Empty(await proxy.RewriteConfigAsync(Before.Replace("127.0.0.2/32", "127.0.0.1/32").Replace("proxy_protocol: true", "proxy_protocol: false") + Yaml.Site(upstream.Url)));
+        var stillExpected = await SendAsync(proxy.HttpsUrl, header, request);
+
+        Assert.Equal(200, served.Status);
+        Assert.Equal(200, stillExpected.Status);
+        Assert.Equal(["203.0.113.9", "203.0.113.9"], upstream.Requests.Select(r => r.Single("X-Forwarded-For")));
+        Assert.Contains(proxy.Log.Lines, l => l.Contains("listen.proxy_protocol changed; they take effect after a restart"));
+    }
+
+    [Fact]
     public async Task SlowHeader_ClosedAfterClientHeaderTimeout()
     {
         await using var upstream = await TestUpstream.StartAsync();
