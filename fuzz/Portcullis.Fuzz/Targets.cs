@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections;
 using System.Net;
 using System.Text;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Hosting.ProxyProtocol;
 using Portcullis.Proxy.Model;
 
 namespace Portcullis.Fuzz;
@@ -20,6 +22,7 @@ public static class Targets
     {
         ["config"] = Config,
         ["headers"] = Headers,
+        ["proxyheader"] = ProxyHeader,
     };
 
     private static readonly string BaseDirectory = Path.Combine(Path.GetTempPath(), "portcullis-fuzz-base");
@@ -122,6 +125,84 @@ public static class Targets
             if (forwardedFor != expectedFor || proto != context.Request.Scheme || host != (context.Request.Host.Value ?? ""))
             {
                 throw new InvariantException($"untrusted peer's forwarded values came from its headers: {forwardedFor} {proto} {host}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The PROXY protocol parser on the first bytes of a connection, as they are (the raw input):
+    /// it never throws; a header it accepts lies within the input and the bound, is accepted from
+    /// its own bytes alone and is incomplete one byte shorter; the result does not depend on how the
+    /// pipe split the bytes; a v1 TCP4 header it accepts is exactly the canonical line for the
+    /// addresses it returns, and a v2 one carries them byte for byte (proxy-protocol.txt 2.1, 2.2).
+    /// </summary>
+    public static void ProxyHeader(ReadOnlySpan<byte> data)
+    {
+        var bytes = data.ToArray();
+        var result = ProxyHeaderParser.Parse(new ReadOnlySequence<byte>(bytes));
+        foreach (var size in new[] { 1, 7 })
+        {
+            var split = ProxyHeaderParser.Parse(ByteSegment.Split(bytes, size));
+            if (split != result)
+            {
+                throw new InvariantException($"in {size}-byte segments: {split.Status} {split.Reason}, contiguous: {result.Status} {result.Reason}");
+            }
+        }
+
+        switch (result.Status)
+        {
+            case ProxyHeaderStatus.Invalid when string.IsNullOrEmpty(result.Reason):
+                throw new InvariantException("invalid without a reason");
+            case ProxyHeaderStatus.NeedMoreData when bytes.Length >= ProxyHeaderParser.MaxLength:
+                throw new InvariantException($"asks for more after {bytes.Length} bytes, past the {ProxyHeaderParser.MaxLength}-byte bound");
+            case ProxyHeaderStatus.Proxied or ProxyHeaderStatus.Local:
+                CheckAccepted(bytes, result);
+                break;
+        }
+    }
+
+    private static void CheckAccepted(byte[] bytes, ProxyHeaderResult result)
+    {
+        if (result.Length < 1 || result.Length > bytes.Length || result.Length > ProxyHeaderParser.MaxLength)
+        {
+            throw new InvariantException($"header length {result.Length} outside 1..{Math.Min(bytes.Length, ProxyHeaderParser.MaxLength)}");
+        }
+
+        var alone = ProxyHeaderParser.Parse(new ReadOnlySequence<byte>(bytes, 0, result.Length));
+        var shorter = ProxyHeaderParser.Parse(new ReadOnlySequence<byte>(bytes, 0, result.Length - 1));
+        if (alone != result || shorter.Status != ProxyHeaderStatus.NeedMoreData)
+        {
+            throw new InvariantException($"the header alone gives {alone.Status}, one byte shorter {shorter.Status} {shorter.Reason}");
+        }
+
+        if (result.Status == ProxyHeaderStatus.Local)
+        {
+            return;
+        }
+
+        var source = result.Source ?? throw new InvariantException("proxied without a source");
+        var destination = result.Destination ?? throw new InvariantException("proxied without a destination");
+        if (source.AddressFamily != destination.AddressFamily)
+        {
+            throw new InvariantException($"source {source} and destination {destination} of different families");
+        }
+
+        if (result.Version == 1 && source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            var canonical = $"PROXY TCP4 {source.Address} {destination.Address} {source.Port} {destination.Port}\r\n";
+            if (Encoding.ASCII.GetString(bytes, 0, result.Length) != canonical)
+            {
+                throw new InvariantException($"accepted a TCP4 line that is not the canonical '{canonical.TrimEnd()}'");
+            }
+        }
+        else if (result.Version == 2)
+        {
+            var size = source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 16;
+            byte[] expected = [.. source.Address.GetAddressBytes(), .. destination.Address.GetAddressBytes(),
+                (byte)(source.Port >> 8), (byte)source.Port, (byte)(destination.Port >> 8), (byte)destination.Port];
+            if (!bytes.AsSpan(16, 2 * size + 4).SequenceEqual(expected))
+            {
+                throw new InvariantException("the v2 addresses returned are not the bytes sent");
             }
         }
     }

@@ -32,6 +32,9 @@ internal sealed class ConfigSection
 
     public ConfigLocation Location => _reader.Origins.Locate(Node);
 
+    /// <summary>Where a key of this section is written; the section's own place when it is absent.</summary>
+    public ConfigLocation LocationOf(string key) => Child(key) is { } node ? _reader.Origins.Locate(node) : Location;
+
     public string PathOf(string key) => Path.Length == 0 ? key : Path + "." + key;
 
     public static T ReadRoot<T>(ConfigReader reader, YamlMappingNode root, Func<ConfigSection, T> read)

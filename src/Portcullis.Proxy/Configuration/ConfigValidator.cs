@@ -40,6 +40,15 @@ internal static class ConfigValidator
             errors.Add(new ConfigError(new ConfigLocation(config.Source, 0, 0), "listen", "nothing to listen on.", "give listen.https (and listen.http for the redirect)."));
         }
 
+        if (config.Listen.ProxyProtocol && config.TrustedProxies.Count == 0)
+        {
+            // A header is believed only from trusted_proxies (proxy-protocol.txt section 5): with
+            // none, every connection would be closed at accept.
+            errors.Add(new ConfigError(config.Listen.ProxyProtocolLocation, "listen.proxy_protocol",
+                "is on, but trusted_proxies is empty: no peer's PROXY header would be believed and every connection would be closed.",
+                "add the load balancer's addresses to trusted_proxies (e.g. trusted_proxies: [\"10.0.0.0/8\"]), or remove proxy_protocol."));
+        }
+
         return errors;
     }
 

@@ -16,4 +16,14 @@ public sealed record ListenConfig
     /// which is wrong behind port mapping (Docker's 443:8443), hence the setting.
     /// </summary>
     public int? HttpsPort { get; init; }
+
+    /// <summary>
+    /// Every listener, HTTP and HTTPS, expects a PROXY protocol header (v1 or v2) first and
+    /// believes it only from trusted_proxies (a load balancer in TCP mode sends it on every port
+    /// it forwards). Off by default: the header must never be guessed (proxy-protocol.txt section 5).
+    /// </summary>
+    public bool ProxyProtocol { get; init; }
+
+    /// <summary>Where proxy_protocol is set, for the validator's message.</summary>
+    public ConfigLocation ProxyProtocolLocation { get; init; }
 }

@@ -13,6 +13,8 @@ internal static class ListenConfigReader
             Http = Endpoints(section, "http") ?? defaults.Http,
             Https = Endpoints(section, "https") ?? defaults.Https,
             HttpsPort = section.Int("https_port", 1, 65535),
+            ProxyProtocol = section.Bool("proxy_protocol") ?? defaults.ProxyProtocol,
+            ProxyProtocolLocation = section.LocationOf("proxy_protocol"),
         };
     }
 

@@ -1,8 +1,8 @@
 namespace Portcullis.Proxy.Configuration;
 
 /// <summary>
-/// The settings Portcullis takes once, when it starts: the sockets it listens on are bound then
-/// (Hosting/PortcullisServer.cs, ConfigureKestrel). A reload accepts a new value, applies
+/// The settings Portcullis takes once, when it starts: the sockets it listens on, and what runs
+/// first on their connections, are set up then (Hosting/PortcullisServer.cs, ConfigureKestrel). A reload accepts a new value, applies
 /// everything else, and names these in the log as waiting for a restart. Compare against the
 /// configuration the process started with, not the previous reload: a key changed by one reload
 /// and changed back by the next is in effect again.
@@ -20,6 +20,8 @@ public static class RestartOnlySettings
     [
         ("listen.http", (started, current) => !started.Listen.Http.SequenceEqual(current.Listen.Http)),
         ("listen.https", (started, current) => !started.Listen.Https.SequenceEqual(current.Listen.Https)),
+        // The PROXY protocol middleware is placed on the listeners when they are bound.
+        ("listen.proxy_protocol", (started, current) => started.Listen.ProxyProtocol != current.Listen.ProxyProtocol),
     ];
 
     /// <summary>Every restart-only key path, in the order of the README's configuration reference.</summary>

@@ -15,6 +15,7 @@ using Microsoft.Extensions.Options;
 using Portcullis.Proxy.Auth;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Hosting.ProxyProtocol;
 using Portcullis.Proxy.Logging;
 using Portcullis.Proxy.Tls;
 using Yarp.ReverseProxy.Forwarder;
@@ -102,11 +103,12 @@ public sealed class PortcullisServer : IAsyncDisposable
         });
         ILogger logger = null!;
         var connectionLimiter = new ClientConnectionLimiter(() => models, () => logger);
+        var proxyProtocol = config.Listen.ProxyProtocol ? new ProxyProtocolMiddleware(() => models, () => logger) : null;
         KestrelServerOptions kestrelOptions = null!;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrelOptions = kestrel;
-            ConfigureKestrel(kestrel, config, () => models, connectionLimiter);
+            ConfigureKestrel(kestrel, config, () => models, connectionLimiter, proxyProtocol);
         });
         builder.Services.AddHttpForwarder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
@@ -170,7 +172,8 @@ public sealed class PortcullisServer : IAsyncDisposable
         return new PortcullisServer(app, models, addresses, watcher, hangup, accessLog, logger);
     }
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter,
+        ProxyProtocolMiddleware? proxyProtocol)
     {
         kestrel.AddServerHeader = false;
         KestrelLimits.Apply(kestrel.Limits, config);
@@ -180,6 +183,7 @@ public sealed class PortcullisServer : IAsyncDisposable
             kestrel.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
+                UseProxyProtocol(listen, proxyProtocol);
                 listen.Use(connectionLimiter.Middleware);
             });
         }
@@ -198,6 +202,7 @@ public sealed class PortcullisServer : IAsyncDisposable
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 // Before UseHttps: a refused connection costs no handshake.
+                UseProxyProtocol(listen, proxyProtocol);
                 listen.Use(connectionLimiter.Middleware);
                 listen.UseHttps(tls);
                 listen.Use(next => connection =>
@@ -211,6 +216,16 @@ public sealed class PortcullisServer : IAsyncDisposable
                     return next(connection);
                 });
             });
+        }
+    }
+
+    // First on the listener: the limiter then counts the clients the header carries, not the
+    // load balancer, and the TLS handshake reads the bytes after the header.
+    private static void UseProxyProtocol(ListenOptions listen, ProxyProtocolMiddleware? proxyProtocol)
+    {
+        if (proxyProtocol is not null)
+        {
+            listen.Use(proxyProtocol.Middleware);
         }
     }
 

@@ -32,6 +32,11 @@ public static class StartupSummary
             }
         }
 
+        if (config.Listen.ProxyProtocol)
+        {
+            logger.LogInformation("PROXY protocol (v1 and v2) expected on every listener, believed from trusted proxies only; other peers are closed at accept");
+        }
+
         logger.LogInformation("trusted proxies: {Trusted}", config.TrustedProxies.Count == 0 ? "none (forwarded headers from clients are replaced)" : string.Join(", ", config.TrustedProxies));
     }
 }
