@@ -1,6 +1,5 @@
 using System.Collections;
 using Portcullis.Proxy.Configuration;
-using Portcullis.Tests.Common;
 
 namespace Portcullis.Tests.Configuration;
 

@@ -20,6 +20,7 @@ public sealed class RestartOnlySettingsTests
         // what the file gains on reload, the key path that waits for a restart
         { "listen:\n  http: [\"127.0.0.1:8080\"]\n", "listen.http" },
         { "listen:\n  https: [\"0.0.0.0:8443\"]\n", "listen.https" },
+        { "listen:\n  proxy_protocol: true\ntrusted_proxies: [10.0.0.0/8]\n", "listen.proxy_protocol" },
     };
 
     [Theory]
