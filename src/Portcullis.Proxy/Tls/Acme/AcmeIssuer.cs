@@ -33,6 +33,12 @@ public sealed class AcmeIssuer : IDisposable
             throw new ArgumentException("a site has at least one host", nameof(hosts));
         }
 
+        if (hosts.FirstOrDefault(host => host.Contains('*', StringComparison.Ordinal)) is { } wildcard)
+        {
+            // RFC 8555 §8.3: http-01 cannot prove control of a wildcard; only dns-01 can (§8.4).
+            throw new ArgumentException($"{wildcard}: a wildcard certificate needs the dns-01 challenge, which Portcullis does not do; name the hosts", nameof(hosts));
+        }
+
         _options = options;
         _hosts = hosts.ToArray();
         _responder = responder;
@@ -124,7 +130,7 @@ public sealed class AcmeIssuer : IDisposable
             _gate.Release();
             if (changed is not null)
             {
-                CertificateChanged?.Invoke(changed);
+                RaiseCertificateChanged(changed);
             }
         }
     }
@@ -141,15 +147,17 @@ public sealed class AcmeIssuer : IDisposable
             {
                 await EnsureCertificateAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // Already logged with its reason by RecordFailure; the loop retries after the backoff.
                 _options.Logger.LogDebug(exception, "ACME attempt for {Hosts} failed", string.Join(", ", _hosts));
             }
 
-            var now = _clock.GetUtcNow();
-            var next = Min(Min(RenewAt ?? now, NextAttemptAt > now ? NextAttemptAt : null), _renewalInfoDueAt > now ? _renewalInfoDueAt : null);
-            var wait = next - now;
-            wait = wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
+            var wait = UntilNextCheck(_clock.GetUtcNow());
             try
             {
                 await Task.Delay(wait, _clock, cancellationToken).ConfigureAwait(false);
@@ -159,6 +167,31 @@ public sealed class AcmeIssuer : IDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// How long <see cref="RunAsync"/> sleeps: until the earliest of renewal, the end of a
+    /// backoff and the next renewal-information check; at least a second (no busy loop), at most
+    /// an hour (a clock jump or suspend is noticed within the hour).
+    /// </summary>
+    internal TimeSpan UntilNextCheck(DateTimeOffset now)
+    {
+        DateTimeOffset next;
+        if (Current is null || RenewAt <= now)
+        {
+            next = NextAttemptAt > now ? NextAttemptAt : now; // due: as soon as the backoff allows
+        }
+        else
+        {
+            next = RenewAt!.Value;
+            if (_renewalInfoDueAt > now && _renewalInfoDueAt < next)
+            {
+                next = _renewalInfoDueAt;
+            }
+        }
+
+        var wait = next - now;
+        return wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
     }
 
     public void Dispose()
@@ -286,6 +319,19 @@ public sealed class AcmeIssuer : IDisposable
         _options.Logger.LogError("ACME certificate for {Hosts} failed (attempt {Attempt}, next in {Delay}): {Reason}{Kept}",
             string.Join(", ", _hosts), ConsecutiveFailures, delay, exception.Message,
             Current is null ? "" : $"; the current certificate, valid until {Current.NotAfter:u}, is kept");
+    }
+
+    private void RaiseCertificateChanged(AcmeCertificate certificate)
+    {
+        try
+        {
+            CertificateChanged?.Invoke(certificate);
+        }
+        catch (Exception exception)
+        {
+            // A subscriber's failure is its own: the certificate is stored and current either way.
+            _options.Logger.LogError(exception, "a subscriber to the new ACME certificate for {Hosts} failed", string.Join(", ", _hosts));
+        }
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other < a ? other : a;

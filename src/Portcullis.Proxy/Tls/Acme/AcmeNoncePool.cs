@@ -1,18 +1,27 @@
-using System.Collections.Concurrent;
-
 namespace Portcullis.Proxy.Tls.Acme;
 
 /// <summary>
 /// Anti-replay nonces (RFC 8555 §6.5) handed out by the server in Replay-Nonce on every response.
-/// Each is used once; an empty pool is refilled by the caller with a HEAD to newNonce (§7.2).
+/// Each is used once, newest first: the server keeps a limited window of valid nonces, and after
+/// a badNonce error the nonce that came with the error is the one to retry with (§6.5). An empty
+/// pool is refilled by the caller with a HEAD to newNonce (§7.2). Thread-safe.
 /// </summary>
 public sealed class AcmeNoncePool
 {
-    // A bounded pool: the server keeps a limited window of valid nonces, so old ones go stale.
     private const int Capacity = 16;
-    private readonly ConcurrentQueue<string> _nonces = new();
+    private readonly List<string> _nonces = [];
+    private readonly Lock _lock = new();
 
-    public int Count => _nonces.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nonces.Count;
+            }
+        }
+    }
 
     /// <summary>Keeps the Replay-Nonce of a response, if it has one.</summary>
     public void Add(HttpResponseMessage response)
@@ -34,13 +43,32 @@ public sealed class AcmeNoncePool
             return;
         }
 
-        _nonces.Enqueue(nonce);
-        while (_nonces.Count > Capacity && _nonces.TryDequeue(out _))
+        lock (_lock)
         {
+            _nonces.Add(nonce);
+            if (_nonces.Count > Capacity)
+            {
+                _nonces.RemoveAt(0); // the oldest is the likeliest to have expired
+            }
         }
     }
 
-    public bool TryTake(out string nonce) => _nonces.TryDequeue(out nonce!);
+    /// <summary>The newest nonce, removed from the pool.</summary>
+    public bool TryTake(out string nonce)
+    {
+        lock (_lock)
+        {
+            if (_nonces.Count == 0)
+            {
+                nonce = "";
+                return false;
+            }
+
+            nonce = _nonces[^1];
+            _nonces.RemoveAt(_nonces.Count - 1);
+            return true;
+        }
+    }
 
     internal static bool IsBase64UrlCharacter(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_';
 }

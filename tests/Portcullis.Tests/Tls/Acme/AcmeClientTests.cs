@@ -98,7 +98,8 @@ public sealed class AcmeClientTests : IDisposable
         Assert.Contains("BEGIN CERTIFICATE", pem);
         var newOrderAttempts = _server.ProtectedHeaders.Skip(headersBefore).Where(h => h["url"]!.GetValue<string>().EndsWith("/new-order", StringComparison.Ordinal)).ToArray();
         Assert.Equal(3, newOrderAttempts.Length);
-        Assert.Equal(3, newOrderAttempts.Select(h => h["nonce"]!.GetValue<string>()).Distinct().Count());
+        // each retry is signed with the nonce that came with the error (RFC 8555 §6.5)
+        Assert.Equal(_server.BadNonceReplayNonces, newOrderAttempts.Skip(1).Select(h => h["nonce"]!.GetValue<string>()));
         Assert.Equal(1, _server.NewOrders);
     }
 

@@ -248,6 +248,62 @@ public sealed class AcmeIssuerTests : IDisposable
         Assert.Equal(1, restarted.OrdersPlaced);
     }
 
+    [Fact]
+    public async Task RunAsync_NothingStored_RaisesEventAndStopsWhenCancelled()
+    {
+        using var issuer = NewIssuer();
+        var issued = new TaskCompletionSource<AcmeCertificate>(TaskCreationOptions.RunContinuationsAsynchronously);
+        issuer.CertificateChanged += certificate => issued.TrySetResult(certificate);
+        using var stop = new CancellationTokenSource();
+
+        var running = issuer.RunAsync(stop.Token);
+        var certificate = await issued.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(certificate.Covers(Hosts));
+        Assert.Equal(1, _server.NewOrders);
+    }
+
+    [Fact]
+    public async Task UntilNextCheck_CurrentNotDue_SleepsAtMostAnHour()
+    {
+        using var issuer = NewIssuer();
+        await issuer.EnsureCertificateAsync(CancellationToken.None);
+
+        Assert.Equal(TimeSpan.FromHours(1), issuer.UntilNextCheck(_clock.GetUtcNow()));
+        Assert.Equal(TimeSpan.FromMinutes(10), issuer.UntilNextCheck(issuer.RenewAt!.Value - TimeSpan.FromMinutes(10)));
+    }
+
+    [Fact]
+    public async Task UntilNextCheck_FailedAndBackingOff_UntilTheBackoffEnds()
+    {
+        _server.ChallengeProblem = new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "dns" };
+        using var issuer = NewIssuer();
+        await Assert.ThrowsAsync<AcmeProblemException>(() => issuer.EnsureCertificateAsync(CancellationToken.None));
+
+        Assert.InRange(issuer.UntilNextCheck(_clock.GetUtcNow()), TimeSpan.FromSeconds(55), TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public void Constructor_WildcardHost_ThrowsNamingDns01()
+    {
+        var exception = Assert.Throws<ArgumentException>(() => NewIssuer(["*.example.com"]));
+
+        Assert.Contains("dns-01", exception.Message);
+    }
+
+    [Fact]
+    public async Task EnsureCertificateAsync_SubscriberThrows_CertificateStillCurrent()
+    {
+        using var issuer = NewIssuer();
+        issuer.CertificateChanged += _ => throw new InvalidOperationException("subscriber bug");
+
+        var certificate = await issuer.EnsureCertificateAsync(CancellationToken.None);
+
+        Assert.Same(certificate, issuer.Current);
+    }
+
     private AcmeIssuer NewIssuer(string[]? hosts = null) => new(
         new AcmeIssuerOptions
         {

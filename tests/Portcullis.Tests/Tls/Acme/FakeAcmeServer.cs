@@ -31,6 +31,7 @@ public sealed class FakeAcmeServer : HttpMessageHandler
     private readonly X509Certificate2 _ca;
     private readonly ECDsa _caKey;
     private int _counter;
+    private bool _answeredBadNonce;
 
     public FakeAcmeServer(Http01ChallengeResponder responder)
     {
@@ -81,6 +82,9 @@ public sealed class FakeAcmeServer : HttpMessageHandler
 
     public List<JsonObject> ProtectedHeaders { get; } = [];
 
+    /// <summary>The Replay-Nonce sent with each badNonce error, in order.</summary>
+    public List<string> BadNonceReplayNonces { get; } = [];
+
     /// <summary>The hosts of every CSR finalized.</summary>
     public List<string[]> CsrHosts { get; } = [];
 
@@ -107,7 +111,14 @@ public sealed class FakeAcmeServer : HttpMessageHandler
             Requests.Add(request.Method + " " + path);
             var response = Handle(request, path, body);
             response.RequestMessage = request;
-            response.Headers.Add("Replay-Nonce", NewNonce());
+            var nonce = NewNonce();
+            response.Headers.Add("Replay-Nonce", nonce);
+            if (_answeredBadNonce)
+            {
+                _answeredBadNonce = false;
+                BadNonceReplayNonces.Add(nonce);
+            }
+
             return response;
         }
     }
@@ -171,12 +182,14 @@ public sealed class FakeAcmeServer : HttpMessageHandler
         var nonce = header["nonce"]?.GetValue<string>();
         if (nonce is null || !_nonces.TryRemove(nonce, out _))
         {
+            _answeredBadNonce = true;
             return Problem(HttpStatusCode.BadRequest, "badNonce", "unknown or used nonce");
         }
 
         if (RejectNonces > 0)
         {
             RejectNonces--;
+            _answeredBadNonce = true;
             return Problem(HttpStatusCode.BadRequest, "badNonce", "nonce rejected by the test");
         }
 
