@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Portcullis.Acme.Pebble.Infrastructure;
 using Portcullis.Proxy.Tls.Acme;
@@ -68,6 +70,22 @@ public sealed class PebbleIssuerTests : IAsyncLifetime
         Assert.True(withKey.HasPrivateKey);
         // nothing left behind for other instances to serve
         Assert.Empty(Directory.GetFiles(Http01ChallengeResponder.DirectoryUnder(_dataDirectory)));
+    }
+
+    [Fact]
+    public async Task EnsureCertificateAsync_Issued_ServedOverTlsTrustedForEveryHost()
+    {
+        _pebble = await PebbleServer.StartAsync(_challengeServer.Port);
+        var (issuer, _) = NewIssuer();
+        var certificate = await issuer.EnsureCertificateAsync(CancellationToken.None);
+        using var root = await _pebble.GetRootAsync();
+
+        foreach (var host in Hosts)
+        {
+            Assert.Equal((SslPolicyErrors.None, HttpStatusCode.OK), await TlsProbe.FetchAsync(certificate.ToServerCertificate(), host, root));
+        }
+
+        Assert.Equal(SslPolicyErrors.RemoteCertificateNameMismatch, (await TlsProbe.FetchAsync(certificate.ToServerCertificate(), "other.portcullis.test", root)).Errors);
     }
 
     [Fact]

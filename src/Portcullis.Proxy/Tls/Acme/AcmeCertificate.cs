@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -41,6 +42,16 @@ public sealed class AcmeCertificate
 
     /// <summary>A new X509Certificate2 with its private key, ready for SslStream; the caller disposes it.</summary>
     public X509Certificate2 CreateCertificateWithKey() => X509Certificate2.CreateFromPem(ChainPem, KeyPem);
+
+    /// <summary>
+    /// The certificate as the TLS listener serves one: leaf with key and the chain, with no
+    /// network fetch during a handshake (the hook for a certificate source swapping it in live).
+    /// </summary>
+    public ServerCertificate ToServerCertificate()
+    {
+        var leaf = CreateCertificateWithKey();
+        return new ServerCertificate(leaf, SslStreamCertificateContext.Create(leaf, CreateIntermediates(), offline: true), SelfSigned: false);
+    }
 
     /// <summary>The intermediates that follow the leaf in the chain.</summary>
     public X509Certificate2Collection CreateIntermediates()

@@ -181,8 +181,15 @@ public sealed class AcmeClient
         {
             if (challenge.Status == AcmeStatus.Pending)
             {
-                // RFC 8555 §7.5.1: "{}" says the response is provisioned and may be validated.
-                await PostAsync(challenge.Url, new AcmeEmptyObject(), AcmeJsonContext.Default.AcmeEmptyObject, AcmeJsonContext.Default.AcmeChallenge, useJwk: false, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    // RFC 8555 §7.5.1: "{}" says the response is provisioned and may be validated.
+                    await PostAsync(challenge.Url, new AcmeEmptyObject(), AcmeJsonContext.Default.AcmeEmptyObject, AcmeJsonContext.Default.AcmeChallenge, useJwk: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AcmeProblemException refused) when (refused.Identifier is null)
+                {
+                    throw new AcmeProblemException(refused.Problem, refused.Url, authorization.Identifier, refused.RetryAfter);
+                }
             }
 
             authorization = await PollAsync(authorizationUrl, AcmeJsonContext.Default.AcmeAuthorization, a => a.Status == AcmeStatus.Pending, cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,10 @@ public sealed class AcmeIssuerTests : IDisposable
         Assert.Equal(certificate.Leaf.Thumbprint, store.LoadCertificate(Hosts)!.Leaf.Thumbprint);
         using var withKey = certificate.CreateCertificateWithKey();
         Assert.True(withKey.HasPrivateKey);
+        var served = certificate.ToServerCertificate();
+        Assert.True(served.Leaf.HasPrivateKey);
+        Assert.Equal(certificate.Leaf.Thumbprint, served.Leaf.Thumbprint);
+        Assert.Single(certificate.CreateIntermediates()); // the fake CA's certificate follows the leaf
     }
 
     [Fact]
