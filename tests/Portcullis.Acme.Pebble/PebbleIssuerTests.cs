@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Portcullis.Acme.Pebble.Infrastructure;
 using Portcullis.Proxy.Tls.Acme;
+using Xunit.Abstractions;
 
 namespace Portcullis.Acme.Pebble;
 
@@ -13,12 +14,18 @@ namespace Portcullis.Acme.Pebble;
 public sealed class PebbleIssuerTests : IAsyncLifetime
 {
     private static readonly string[] Hosts = ["sso.portcullis.test", "auth.portcullis.test"];
+    private readonly ITestOutputHelper _output;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("portcullis-acme-").FullName;
     private readonly OffsetClock _clock = new();
     private readonly List<IDisposable> _disposables = [];
     private Http01ChallengeResponder _responder = null!;
     private ChallengeServer _challengeServer = null!;
     private PebbleServer _pebble = null!;
+
+    public PebbleIssuerTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
 
     public async Task InitializeAsync()
     {
@@ -36,6 +43,7 @@ public sealed class PebbleIssuerTests : IAsyncLifetime
         await _challengeServer.DisposeAsync();
         if (_pebble is not null)
         {
+            _output.WriteLine(_pebble.Log); // shown when the test fails
             await _pebble.DisposeAsync();
         }
 

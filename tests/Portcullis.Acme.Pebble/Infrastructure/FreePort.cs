@@ -9,10 +9,27 @@ namespace Portcullis.Acme.Pebble.Infrastructure;
 /// </summary>
 public static class FreePort
 {
-    public static int Next()
+    /// <summary><paramref name="count"/> distinct ports: all are held open together, so none is handed out twice.</summary>
+    public static int[] Take(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+            }
+
+            return listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
+        }
     }
 }

@@ -36,8 +36,8 @@ public sealed class PebbleServer : IAsyncDisposable
 
     public Uri ManagementUrl { get; }
 
-    /// <summary>pebble's log, for failure messages.</summary>
-    public string Log => _pebble.Output;
+    /// <summary>pebble's and pebble-challtestsrv's logs, for failure messages.</summary>
+    public string Log => _pebble.Output + _dns.Output;
 
     /// <param name="httpPort">Where pebble connects for http-01 (port 80 in production).</param>
     /// <param name="nonceRejectPercent">Valid nonces pebble rejects as bad anyway (PEBBLE_WFE_NONCEREJECT).</param>
@@ -49,9 +49,8 @@ public sealed class PebbleServer : IAsyncDisposable
         File.WriteAllText(Path.Combine(directory, "cert.pem"), tlsCertificate.ExportCertificatePem());
         File.WriteAllText(Path.Combine(directory, "key.pem"), tlsCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
 
-        var dnsPort = FreePort.Next();
-        var port = FreePort.Next();
-        var managementPort = FreePort.Next();
+        var ports = FreePort.Take(5);
+        var (dnsPort, port, managementPort, tlsPort, dnsManagementPort) = (ports[0], ports[1], ports[2], ports[3], ports[4]);
         var config = new JsonObject
         {
             ["pebble"] = new JsonObject
@@ -61,7 +60,7 @@ public sealed class PebbleServer : IAsyncDisposable
                 ["certificate"] = Path.Combine(directory, "cert.pem"),
                 ["privateKey"] = Path.Combine(directory, "key.pem"),
                 ["httpPort"] = httpPort,
-                ["tlsPort"] = FreePort.Next(),
+                ["tlsPort"] = tlsPort,
                 ["ocspResponderURL"] = "",
                 ["externalAccountBindingRequired"] = false,
                 ["certificateValidityPeriod"] = (long)(validity ?? TimeSpan.FromDays(90)).TotalSeconds,
@@ -72,7 +71,7 @@ public sealed class PebbleServer : IAsyncDisposable
         // DNS only: every challenge server of challtestsrv off, its management API on loopback,
         // no AAAA answers (the responder listens on 127.0.0.1 only).
         var dns = ChildProcess.Start("/usr/bin/pebble-challtestsrv",
-            ["-dns01", $"127.0.0.1:{dnsPort}", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", $"127.0.0.1:{FreePort.Next()}",
+            ["-dns01", $"127.0.0.1:{dnsPort}", "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", $"127.0.0.1:{dnsManagementPort}",
              "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""]);
         ChildProcess? pebble = null;
         try
@@ -87,8 +86,10 @@ public sealed class PebbleServer : IAsyncDisposable
                     ["PEBBLE_WFE_NONCEREJECT"] = nonceRejectPercent.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 },
                 workingDirectory: directory);
-            await pebble.WaitForLineAsync("Listening on: 127.0.0.1:" + port, StartTimeout);
-            return new PebbleServer(directory, tlsCertificate, dns, pebble, port, managementPort);
+            await pebble.WaitForLineAsync($"ACME directory available at: https://127.0.0.1:{port}/dir", StartTimeout);
+            var server = new PebbleServer(directory, tlsCertificate, dns, pebble, port, managementPort);
+            await server.WaitUntilServingAsync();
+            return server;
         }
         catch
         {
@@ -101,6 +102,37 @@ public sealed class PebbleServer : IAsyncDisposable
             tlsCertificate.Dispose();
             Directory.Delete(directory, recursive: true);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Pebble logs its address just before it binds it, so the line alone does not mean a
+    /// connection will be accepted: the directory is fetched until it answers (bounded: 100
+    /// attempts, 100 ms apart; there is no event to await for a Go program's bind).
+    /// </summary>
+    private async Task WaitUntilServingAsync()
+    {
+        using var http = CreateHttpClient();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(DirectoryUrl);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (attempt < 100)
+            {
+            }
+
+            if (attempt >= 100)
+            {
+                throw new InvalidOperationException($"pebble does not answer {DirectoryUrl}; its output:\n{Log}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
     }
 
