@@ -159,6 +159,24 @@ public sealed class PebbleIssuerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EnsureCertificateAsync_HostsDoNotResolve_ThrowsDnsMessageAndOrdersNothingDuringBackoff()
+    {
+        _pebble = await PebbleServer.StartAsync(_challengeServer.Port);
+        await _pebble.StopResolvingAsync();
+        var (issuer, recorder) = NewIssuer();
+
+        var error = await Assert.ThrowsAsync<AcmeProblemException>(() => issuer.EnsureCertificateAsync(CancellationToken.None));
+
+        // pebble reports it as a connection problem ("could not resolve URL"); the message says DNS.
+        Assert.Matches("^DNS for (sso|auth)\\.portcullis\\.test does not resolve, or points elsewhere", error.Message);
+        Assert.Null(issuer.Current);
+        Assert.Empty(_challengeServer.Requests);
+        var orders = recorder.NewOrders;
+        Assert.Same(error, await Assert.ThrowsAsync<AcmeProblemException>(() => issuer.EnsureCertificateAsync(CancellationToken.None)));
+        Assert.Equal(orders, recorder.NewOrders);
+    }
+
+    [Fact]
     public async Task EnsureCertificateAsync_PebbleRejectsHalfTheNonces_RetriesAndIssues()
     {
         _pebble = await PebbleServer.StartAsync(_challengeServer.Port, nonceRejectPercent: 50);

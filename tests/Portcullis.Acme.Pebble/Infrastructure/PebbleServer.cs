@@ -21,9 +21,11 @@ public sealed class PebbleServer : IAsyncDisposable
     private readonly X509Certificate2 _tlsCertificate;
     private readonly ChildProcess _dns;
     private readonly ChildProcess _pebble;
+    private readonly Uri _dnsManagementUrl;
 
-    private PebbleServer(string directory, X509Certificate2 tlsCertificate, ChildProcess dns, ChildProcess pebble, int port, int managementPort)
+    private PebbleServer(string directory, X509Certificate2 tlsCertificate, ChildProcess dns, ChildProcess pebble, int port, int managementPort, int dnsManagementPort)
     {
+        _dnsManagementUrl = new Uri($"http://127.0.0.1:{dnsManagementPort}/");
         _directory = directory;
         _tlsCertificate = tlsCertificate;
         _dns = dns;
@@ -87,7 +89,7 @@ public sealed class PebbleServer : IAsyncDisposable
                 },
                 workingDirectory: directory);
             await pebble.WaitForLineAsync($"ACME directory available at: https://127.0.0.1:{port}/dir", StartTimeout);
-            var server = new PebbleServer(directory, tlsCertificate, dns, pebble, port, managementPort);
+            var server = new PebbleServer(directory, tlsCertificate, dns, pebble, port, managementPort, dnsManagementPort);
             await server.WaitUntilServingAsync();
             return server;
         }
@@ -149,6 +151,17 @@ public sealed class PebbleServer : IAsyncDisposable
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(expected),
             },
         };
+    }
+
+    /// <summary>
+    /// Makes the DNS answer no A record for names without their own (pebble-challtestsrv's
+    /// /set-default-ipv4 with an empty address): every name then stops resolving.
+    /// </summary>
+    public async Task StopResolvingAsync()
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(_dnsManagementUrl, "set-default-ipv4"), new StringContent("{\"ip\":\"\"}"));
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>Pebble's root CA (regenerated at every start), which its issued chains lead to.</summary>

@@ -51,7 +51,13 @@ public sealed class AcmeProblemException : Exception
     {
         var host = identifier?.Value ?? "the site's host";
         var detail = string.IsNullOrWhiteSpace(problem.Detail) ? "" : $" (the ACME server said: {problem.Detail.Trim()})";
-        var fix = problem.AcmeErrorName switch
+        var name = problem.AcmeErrorName;
+        if (name == "connection" && LooksLikeResolutionFailure(problem.Detail))
+        {
+            name = "dns"; // Some CAs (pebble) report a name that does not resolve as a connection failure.
+        }
+
+        var fix = name switch
         {
             // http-01 validation could not connect (RFC 8555 §8.3): the CA reaches port 80 of the name.
             "connection" => $"port 80 of {host} is not reachable from the internet: open and forward TCP port 80 to Portcullis (the CA validates over plain HTTP)",
@@ -83,6 +89,13 @@ public sealed class AcmeProblemException : Exception
         };
         return fix + detail;
     }
+
+    private static bool LooksLikeResolutionFailure(string? detail) =>
+        detail is not null
+        && (detail.Contains("resolve", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("no such host", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("NXDOMAIN", StringComparison.Ordinal)
+            || detail.Contains("DNS problem", StringComparison.OrdinalIgnoreCase));
 
     private static string FormatDuration(TimeSpan duration) =>
         duration >= TimeSpan.FromHours(1) ? $"{duration.TotalHours:0.#} h"

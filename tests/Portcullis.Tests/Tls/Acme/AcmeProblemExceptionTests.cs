@@ -41,6 +41,25 @@ public sealed class AcmeProblemExceptionTests
         Assert.Equal(type, exception.ErrorName);
     }
 
+    [Theory]
+    [InlineData("Get \"http://sso.example.com/.well-known/acme-challenge/x\": could not resolve URL")]
+    [InlineData("dial tcp: lookup sso.example.com: no such host")]
+    [InlineData("DNS problem: NXDOMAIN looking up A for sso.example.com")]
+    public void Message_ConnectionProblemAboutResolution_SaysDns(string detail)
+    {
+        var problem = new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "connection", Detail = detail };
+
+        Assert.StartsWith("DNS for sso.example.com does not resolve", new AcmeProblemException(problem, identifier: Host).Message);
+    }
+
+    [Fact]
+    public void Message_ConnectionRefused_SaysPort80()
+    {
+        var problem = new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "connection", Detail = "dial tcp 192.0.2.1:80: connect: connection refused" };
+
+        Assert.StartsWith("port 80 of sso.example.com is not reachable", new AcmeProblemException(problem, identifier: Host).Message);
+    }
+
     [Fact]
     public void Message_RateLimitedWithRetryAfter_NamesTheWait()
     {
