@@ -9,8 +9,10 @@ namespace Portcullis.Proxy.Tls.Acme;
 /// drops the lock when its holder dies, however it dies (kill -9, OOM, power loss with a local
 /// file system): a crashed holder can never leave a stale lock, and there is no expiry to guess
 /// that a slow but live holder could outlast. The file left on disk afterwards is not a lock; its
-/// content (pid, machine, time) only names the holder in a waiter's error. Linux NFS maps flock to
-/// POSIX locks (served by the NFS lock manager); a file system without locks fails loudly here.
+/// content (pid, machine, time) only names the holder for a person looking. Linux NFS maps flock
+/// to POSIX locks (served by the NFS lock manager). On a file system without lock support .NET
+/// opens the file unlocked rather than failing; two instances may then both order, which costs a
+/// duplicate certificate, not an outage.
 /// DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns .NET's locking off and must not be set.
 /// </summary>
 public sealed class AcmeOrderLock : IDisposable
@@ -53,7 +55,7 @@ public sealed class AcmeOrderLock : IDisposable
         return new AcmeOrderLock(stream);
     }
 
-    /// <summary>Waits for the lock up to <paramref name="timeout"/>; the error names the holder.</summary>
+    /// <summary>Waits for the lock up to <paramref name="timeout"/>; the timeout error names the lock file.</summary>
     public static async Task<AcmeOrderLock> AcquireAsync(string path, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var deadline = timeProvider.GetUtcNow() + timeout;
