@@ -244,7 +244,9 @@ public sealed class AcmeIssuer : IDisposable
             }
 
             _renewalInfoRenewAt = AcmeRenewalSchedule.FromWindow(info.Value.SuggestedWindow, Current.Leaf.SerialNumberBytes.Span);
-            _renewalInfoDueAt = now + (info.RetryAfter ?? _options.RenewalInfoInterval);
+            // RFC 9773 §4.3: a Retry-After under a minute counts as a minute, over a day as a day.
+            var retryAfter = info.RetryAfter ?? _options.RenewalInfoInterval;
+            _renewalInfoDueAt = now + TimeSpan.FromTicks(Math.Clamp(retryAfter.Ticks, TimeSpan.FromMinutes(1).Ticks, TimeSpan.FromDays(1).Ticks));
             if (info.Value.ExplanationUrl is { } explanation && _renewalInfoRenewAt < _renewAt)
             {
                 _options.Logger.LogWarning("the CA asks for an early renewal of the certificate for {Hosts}: {Explanation}", string.Join(", ", _hosts), explanation);
