@@ -292,7 +292,20 @@ public sealed class AcmeIssuer : IDisposable
         using var key = CertificateSigningRequest.CreateKey();
         var replaces = Current is null ? null : AcmeCertificateId.For(Current.Leaf);
         OrdersPlaced++;
-        var chain = await client.OrderCertificateAsync(_hosts, key, _responder, replaces, cancellationToken).ConfigureAwait(false);
+        string chain;
+        try
+        {
+            chain = await client.OrderCertificateAsync(_hosts, key, _responder, replaces, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AcmeProblemException problem) when (problem.ErrorName == "alreadyReplaced" && replaces is not null)
+        {
+            // RFC 9773 §5: the CA says that certificate was renewed already (by an instance whose
+            // result we never saw, or one that lost it). Order without "replaces" rather than
+            // failing every attempt.
+            _options.Logger.LogWarning("the CA says the certificate for {Hosts} was already replaced; ordering a new one without \"replaces\"", string.Join(", ", _hosts));
+            chain = await client.OrderCertificateAsync(_hosts, key, _responder, replaces: null, cancellationToken).ConfigureAwait(false);
+        }
+
         var issued = AcmeCertificate.FromPem(chain, key.ExportPkcs8PrivateKeyPem());
         _store.SaveCertificate(_hosts, issued);
         _options.Logger.LogInformation("ACME certificate for {Hosts} issued, valid until {NotAfter:u}", string.Join(", ", _hosts), issued.NotAfter);

@@ -209,6 +209,22 @@ public sealed class AcmeIssuerTests : IDisposable
     }
 
     [Fact]
+    public async Task EnsureCertificateAsync_CaSaysAlreadyReplaced_OrdersAgainWithoutReplaces()
+    {
+        _server.RenewalWindow = new AcmeRenewalWindow(DateTimeOffset.UtcNow.AddDays(1000), DateTimeOffset.UtcNow.AddDays(1001));
+        using var issuer = NewIssuer();
+        var first = await issuer.EnsureCertificateAsync(CancellationToken.None);
+        _server.AlreadyReplaced = true;
+        _clock.Offset = TimeSpan.FromDays(61);
+
+        var renewed = await issuer.EnsureCertificateAsync(CancellationToken.None);
+
+        Assert.NotEqual(first.Leaf.Thumbprint, renewed.Leaf.Thumbprint);
+        Assert.Null(issuer.LastError);
+        Assert.Equal([null, AcmeCertificateId.For(first.Leaf), null], _server.Replaces);
+    }
+
+    [Fact]
     public async Task EnsureCertificateAsync_RenewalInfoWindowAhead_WaitsForIt()
     {
         _server.RenewalWindow = new AcmeRenewalWindow(DateTimeOffset.UtcNow.AddDays(20), DateTimeOffset.UtcNow.AddDays(21));

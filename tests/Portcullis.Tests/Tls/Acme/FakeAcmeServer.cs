@@ -68,6 +68,9 @@ public sealed class FakeAcmeServer : HttpMessageHandler
 
     public TimeSpan CertificateLifetime { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>When set, a newOrder with "replaces" is refused with alreadyReplaced (RFC 9773 §5).</summary>
+    public bool AlreadyReplaced { get; set; }
+
     public int NewOrders { get; private set; }
 
     public int Finalizations { get; private set; }
@@ -263,7 +266,13 @@ public sealed class FakeAcmeServer : HttpMessageHandler
             }
 
             NewOrders++;
-            Replaces.Add(payload?["replaces"]?.GetValue<string>());
+            var replaces = payload?["replaces"]?.GetValue<string>();
+            Replaces.Add(replaces);
+            if (replaces is not null && AlreadyReplaced)
+            {
+                return Problem(HttpStatusCode.Conflict, "alreadyReplaced", "the certificate was already replaced");
+            }
+
             var id = Next();
             var hosts = payload!["identifiers"]!.AsArray().Select(i => i!["value"]!.GetValue<string>()).ToArray();
             var order = new FakeAcmeOrder(id, hosts);
