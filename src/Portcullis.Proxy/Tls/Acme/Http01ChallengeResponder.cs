@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Portcullis.Proxy.Tls.Acme;
+
+/// <summary>
+/// The answers to pending http-01 challenges (RFC 8555 §8.3): token → key authorization, for the
+/// request handler to serve at /.well-known/acme-challenge/&lt;token&gt; over plain HTTP. Each
+/// challenge is also written to a directory under data_dir, so that another instance sharing the
+/// volume (behind the same load balancer) answers a validation that reaches it instead: the
+/// lookup tries memory, then the directory. Thread-safe.
+/// </summary>
+public sealed class Http01ChallengeResponder
+{
+    /// <summary>The path prefix of http-01 (RFC 8555 §8.3).</summary>
+    public const string PathPrefix = "/.well-known/acme-challenge/";
+
+    private readonly ConcurrentDictionary<string, string> _pending = new(StringComparer.Ordinal);
+    private readonly string? _directory;
+
+    /// <param name="directory">Where challenges are shared with other instances; null keeps them in memory only.</param>
+    public Http01ChallengeResponder(string? directory)
+    {
+        _directory = directory;
+    }
+
+    /// <summary>The directory for challenges under a data directory.</summary>
+    public static string DirectoryUnder(string dataDirectory) => Path.Combine(dataDirectory, "acme", "http-01");
+
+    public void Add(string token, string keyAuthorization)
+    {
+        CheckToken(token);
+        _pending[token] = keyAuthorization;
+        if (_directory is not null)
+        {
+            // Not secret (the CA fetches it in the clear), but only we need to write it.
+            AtomicFile.Write(Path.Combine(_directory, token), keyAuthorization, AtomicFile.WorldReadable);
+        }
+    }
+
+    public void Remove(string token)
+    {
+        CheckToken(token);
+        _pending.TryRemove(token, out _);
+        if (_directory is not null)
+        {
+            File.Delete(Path.Combine(_directory, token));
+        }
+    }
+
+    /// <summary>
+    /// The body to answer a request path with (send it as 200, Content-Type
+    /// application/octet-stream, RFC 8555 §8.3), or false when the path is not a pending challenge.
+    /// </summary>
+    public bool TryGetKeyAuthorization(string path, [NotNullWhen(true)] out string? keyAuthorization)
+    {
+        keyAuthorization = null;
+        if (!path.StartsWith(PathPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var token = path[PathPrefix.Length..];
+        // RFC 8555 §8.3: tokens are base64url, so no '/', '.' or '%' can turn the path into another file.
+        if (token.Length == 0 || !token.All(AcmeNoncePool.IsBase64UrlCharacter))
+        {
+            return false;
+        }
+
+        if (_pending.TryGetValue(token, out keyAuthorization))
+        {
+            return true;
+        }
+
+        if (_directory is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            keyAuthorization = File.ReadAllText(Path.Combine(_directory, token));
+            return true;
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            keyAuthorization = null;
+            return false;
+        }
+    }
+
+    private static void CheckToken(string token)
+    {
+        if (token.Length == 0 || !token.All(AcmeNoncePool.IsBase64UrlCharacter))
+        {
+            throw new ArgumentException("an http-01 token is base64url (RFC 8555 §8.3)", nameof(token));
+        }
+    }
+}
