@@ -43,7 +43,8 @@ base=localhost/portcullis-base:$tag
 image=localhost/portcullis:$tag
 container=portcullis-check-$$
 cleanup() {
-    podman rm --force --ignore "$container" >/dev/null 2>&1
+    podman rm --force --ignore --volumes "$container" >/dev/null 2>&1
+    podman volume rm --force "$container-data" >/dev/null 2>&1
     podman rmi --force "$image" "$base" >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -59,7 +60,11 @@ check_container() {
     # Loopback ports chosen by podman. The health check runs when asked (podman healthcheck run):
     # its timer would need systemd, which this machine does not run, so podman logs an error
     # about "systemd connection" that is expected here.
+    # Run as compose.yaml and the Deployment run it: read-only root, no capability, data_dir a
+    # fresh named volume (the image's ownership of /var/lib/portcullis is copied into it).
     podman run --detach --name "$container" --health-interval=disable \
+        --read-only --read-only-tmpfs=false --cap-drop=ALL --security-opt=no-new-privileges \
+        --volume "$container-data:/var/lib/portcullis" \
         --publish 127.0.0.1::8443 --publish 127.0.0.1::8080 \
         "$image" demo --https 0.0.0.0:8443 --http 0.0.0.0:8080 >/dev/null \
         || { fail "container: podman run"; return; }
@@ -85,6 +90,13 @@ check_container() {
     else
         echo "$body" | tail -20
         fail "container: HTTPS request through the image did not return the emulator's 200"
+    fi
+    # The demo's self-signed certificate went to data_dir, in the volume, as the image's user.
+    if podman volume inspect --format '{{.Mountpoint}}' "$container-data" | xargs -I{} find {} -maxdepth 1 -name 'self-signed-*.crt' -user 65532 | grep -q .; then
+        pass "container: generated certificate kept in the data_dir volume, owned by 65532"
+    else
+        ls -ln "$(podman volume inspect --format '{{.Mountpoint}}' "$container-data")"
+        fail "container: no generated certificate in the data_dir volume"
     fi
 
     # SIGTERM: Portcullis drains (shutdown_drain, 10 s in the demo) and exits 0 by itself;
