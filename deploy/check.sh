@@ -20,7 +20,7 @@ pass() { echo "deploy: PASS $*"; }
 fail() { echo "deploy: FAIL $*"; failures=$((failures + 1)); }
 
 missing=()
-for package in podman runc mmdebstrap uidmap slirp4netns clang zlib1g-dev systemd curl; do
+for package in podman runc mmdebstrap uidmap slirp4netns clang zlib1g-dev systemd curl strace python3; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -137,6 +137,36 @@ check_systemd() {
     else
         cat "$work/security"; echo "$output"
         fail "systemd: systemd-analyze security --offline (exposure ${score:-?}, threshold 2.0)"
+    fi
+
+    # The sandbox against what the binary really does: the demo under strace, exercised by
+    # portcullis check (HTTPS, HTTP/2, WebSockets, redirects) and stopped with SIGTERM.
+    local tracer pid https http
+    mkdir -p "$work/data"
+    XDG_DATA_HOME=$work/data strace -f -qq -o "$work/trace" "$binary" demo --https 127.0.0.1:0 --http 127.0.0.1:0 >"$work/demo.log" 2>&1 &
+    tracer=$!
+    for _ in $(seq 1 60); do
+        grep -q 'listening on http://' "$work/demo.log" && break
+        sleep 0.5
+    done
+    https=$(grep -o 'listening on https://127.0.0.1:[0-9]*' "$work/demo.log" | head -1 | sed 's/.*://')
+    http=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/demo.log" | head -1 | sed 's/.*://')
+    if [ -z "$https" ] || [ -z "$http" ]; then
+        cat "$work/demo.log"
+        fail "systemd: the traced demo did not start"
+    else
+        "$binary" check "https://localhost:$https/" --insecure --http-url "http://localhost:$http/" | tail -1
+        pid=$(pgrep -P "$tracer" | head -1)
+        [ -n "$pid" ] && kill -TERM "$pid"
+    fi
+    for _ in $(seq 1 40); do kill -0 "$tracer" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$tracer" 2>/dev/null && kill -KILL "$tracer"
+    wait "$tracer" 2>/dev/null
+    if output=$(deploy/systemd/sandbox-trace.py deploy/systemd/portcullis.service "$work/trace" 2>&1); then
+        pass "systemd: the sandbox allows what the binary did ($(tail -n1 <<<"$output"))"
+    else
+        echo "$output"
+        fail "systemd: the unit's sandbox would refuse what the binary did"
     fi
     rm -rf "$work"
 }
