@@ -20,7 +20,7 @@ pass() { echo "deploy: PASS $*"; }
 fail() { echo "deploy: FAIL $*"; failures=$((failures + 1)); }
 
 missing=()
-for package in podman runc mmdebstrap uidmap slirp4netns clang zlib1g-dev systemd curl strace python3; do
+for package in podman runc mmdebstrap uidmap slirp4netns clang zlib1g-dev systemd curl strace python3 procps; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -155,7 +155,7 @@ check_systemd() {
         cat "$work/demo.log"
         fail "systemd: the traced demo did not start"
     else
-        "$binary" check "https://localhost:$https/" --insecure --http-url "http://localhost:$http/" | tail -1
+        echo "deploy: traffic for the trace: portcullis check: $("$binary" check "https://localhost:$https/" --insecure --http-url "http://localhost:$http/" | tail -n1)"
         pid=$(pgrep -P "$tracer" | head -1)
         [ -n "$pid" ] && kill -TERM "$pid"
     fi
