@@ -18,5 +18,6 @@ var root = new RootCommand("Portcullis: a reverse proxy that puts an identity pr
     DemoCommand.Create(),
     EmulateCommand.Create(),
     CheckCommand.Create(),
+    HealthCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
