@@ -12,7 +12,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
 {
     private static readonly string[] RootKeys = ["listen", "trusted_proxies", "data_dir", "limits", "timeouts", "log", "sites"];
     private static readonly string[] ListenKeys = ["http", "https", "https_port"];
-    private static readonly string[] LimitKeys = ["max_request_headers", "max_request_line", "max_request_body", "max_response_headers", "max_streams_per_connection", "max_connections_per_client", "min_request_body_rate"];
+    private static readonly string[] LimitKeys = ["max_request_headers", "max_request_line", "max_request_body", "max_response_headers", "max_streams_per_connection", "max_connections_per_client", "per_client_cap_above_connections", "min_request_body_rate"];
     private static readonly string[] TimeoutKeys = ["client_header", "keep_alive", "upstream_connect", "upstream_response", "websocket_idle", "shutdown_drain"];
     private static readonly string[] LogKeys = ["access", "format"];
     private static readonly string[] SiteKeys = ["hosts", "tls", "hsts", "redirect_http", "routes"];
@@ -98,6 +98,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
             MaxResponseHeadersBytes = ReadSize(node, "max_response_headers", "limits.", 1024) ?? defaults.MaxResponseHeadersBytes,
             MaxStreamsPerConnection = ReadInt(node, "max_streams_per_connection", "limits.max_streams_per_connection", 1, 10_000) ?? defaults.MaxStreamsPerConnection,
             MaxConnectionsPerClient = ReadInt(node, "max_connections_per_client", "limits.max_connections_per_client", 1, 1_000_000) ?? defaults.MaxConnectionsPerClient,
+            PerClientCapAboveConnections = ReadInt(node, "per_client_cap_above_connections", "limits.per_client_cap_above_connections", 0, 10_000_000) ?? defaults.PerClientCapAboveConnections,
             MinRequestBodyBytesPerSecond = ReadSize(node, "min_request_body_rate", "limits.", 0) ?? defaults.MinRequestBodyBytesPerSecond,
         };
     }

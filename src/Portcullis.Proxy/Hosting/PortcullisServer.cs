@@ -99,8 +99,14 @@ public sealed class PortcullisServer : IAsyncDisposable
             sockets.UnsafePreferInlineScheduling = true;
         });
         ILogger logger = null!;
+        AccessLog? accessLog = null;
         var connectionLimiter = new ClientConnectionLimiter(() => models, () => logger);
-        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, config, () => models, connectionLimiter));
+        var edges = new EdgeConnections(() => models, () => accessLog);
+        // Kestrel's rejections (400, 408, 414, 431, HTTP/2 resets) are known only from its log events.
+        builder.Logging.AddProvider(new KestrelRejectionLog(edges));
+        builder.Logging.AddFilter<KestrelRejectionLog>(KestrelRejectionLog.BadRequestsCategory, LogLevel.Debug);
+        builder.Logging.AddFilter<KestrelRejectionLog>(KestrelRejectionLog.Http2Category, LogLevel.Debug);
+        builder.WebHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, config, () => models, connectionLimiter, edges));
         builder.Services.AddHttpForwarder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
 
@@ -113,7 +119,8 @@ public sealed class PortcullisServer : IAsyncDisposable
         }
 
         models = new RuntimeModelHolder(initial.Model, logger);
-        var accessLog = config.Log.Access == "off" ? null : new AccessLog(config.Log, options.AccessLogOutput);
+        accessLog = config.Log.Access == "off" ? null : new AccessLog(config.Log, options.AccessLogOutput);
+        edges.Stopping = app.Lifetime.ApplicationStopping;
         var handler = new ProxyRequestHandler(models, app.Services.GetRequiredService<IHttpForwarder>(), new WebSocketForwarder(webSockets), addresses, accessLog, logger);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Run(handler.InvokeAsync);
@@ -152,14 +159,19 @@ public sealed class PortcullisServer : IAsyncDisposable
         return new PortcullisServer(app, models, addresses, watcher, hangup, accessLog, logger);
     }
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter)
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter, EdgeConnections edges)
     {
         var limits = kestrel.Limits;
         kestrel.AddServerHeader = false;
-        // Kestrel answers a 431 itself, before any site is known, so without HSTS. Its cap is set at
-        // twice the configured limit; RequestScreening answers 431 between the two, with HSTS. The
-        // hard cap still bounds the memory one request's headers can take.
-        var headerCap = (int)Math.Min(int.MaxValue / 2, config.Limits.MaxRequestHeadersBytes) * 2;
+        // Kestrel's cap is the configured limit itself: it answers 431 as soon as that many header
+        // bytes have arrived, whether or not the client sends more. A higher cap (this was twice the
+        // limit) leaves a client that sent more than the limit, and waits, without an answer until
+        // timeouts.client_header: curl 7.88 over TLS sends at most 128 KiB of a request's headers,
+        // then waits. Kestrel's HTTP/1.x answer gets HSTS and its access-log line in EdgeConnections;
+        // over HTTP/2 Kestrel itself allows twice the cap before it resets the connection, answering
+        // 431 in between. RequestScreening still answers 431 with HSTS where its count (RFC 9112
+        // lines) passes the limit first.
+        var headerCap = (int)Math.Min(int.MaxValue / 2, config.Limits.MaxRequestHeadersBytes);
         limits.MaxRequestHeadersTotalSize = headerCap;
         limits.MaxRequestLineSize = (int)config.Limits.MaxRequestLineBytes;
         limits.MaxRequestBodySize = config.Limits.MaxRequestBodyBytes;
@@ -169,8 +181,9 @@ public sealed class PortcullisServer : IAsyncDisposable
             ? new MinDataRate(config.Limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5))
             : null;
         limits.Http2.MaxStreamsPerConnection = config.Limits.MaxStreamsPerConnection;
-        // One HTTP/2 header field can hold a whole large cookie.
-        limits.Http2.MaxRequestHeaderFieldSize = headerCap;
+        // One HTTP/2 header field can hold a whole large cookie. Twice the cap, as Kestrel's HTTP/2
+        // total allows: a field between the two gets a 431, not a COMPRESSION_ERROR for the connection.
+        limits.Http2.MaxRequestHeaderFieldSize = headerCap * 2;
 
         foreach (var endpoint in Usable(config.Listen.Http))
         {
@@ -178,6 +191,7 @@ public sealed class PortcullisServer : IAsyncDisposable
             {
                 listen.Protocols = HttpProtocols.Http1;
                 listen.Use(connectionLimiter.Middleware);
+                listen.Use(edges.Middleware);
             });
         }
 
@@ -211,6 +225,7 @@ public sealed class PortcullisServer : IAsyncDisposable
 
                     return next(connection);
                 });
+                listen.Use(edges.Middleware);
             });
         }
     }
