@@ -44,7 +44,9 @@ public sealed class KestrelRejectionLog(EdgeConnections connections) : ILoggerPr
                 case "Http2ConnectionError" or "HPackDecodingError" when Find(fields, "ConnectionId") is { } edge:
                     edge.OnHttp2Reset();
                     break;
-                case "Http2StreamError" when Find(fields, "TraceIdentifier") is { } edge:
+                // A malformed stream (a long :path among them) is reset with PROTOCOL_ERROR; resets for
+                // other reasons (the handler aborting a response it had started) have their line already.
+                case "Http2StreamError" or "Http2StreamResetAbort" when Field(fields, "error") == "PROTOCOL_ERROR" && Find(fields, "TraceIdentifier") is { } edge:
                     edge.OnHttp2Reset();
                     break;
             }
@@ -53,12 +55,22 @@ public sealed class KestrelRejectionLog(EdgeConnections connections) : ILoggerPr
         // A stream's trace identifier is "{connection id}:{stream id}".
         private EdgeConnection? Find(IReadOnlyList<KeyValuePair<string, object?>> fields, string key)
         {
+            if (Field(fields, key) is not { } id)
+            {
+                return null;
+            }
+
+            var colon = key == "TraceIdentifier" ? id.LastIndexOf(':') : -1;
+            return connections.Find(colon > 0 ? id[..colon] : id);
+        }
+
+        private static string? Field(IReadOnlyList<KeyValuePair<string, object?>> fields, string key)
+        {
             foreach (var (name, value) in fields)
             {
-                if (name == key && value?.ToString() is { } id)
+                if (name == key)
                 {
-                    var colon = key == "TraceIdentifier" ? id.LastIndexOf(':') : -1;
-                    return connections.Find(colon > 0 ? id[..colon] : id);
+                    return value?.ToString();
                 }
             }
 
