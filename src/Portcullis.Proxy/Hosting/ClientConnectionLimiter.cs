@@ -20,6 +20,9 @@ namespace Portcullis.Proxy.Hosting;
 public sealed class ClientConnectionLimiter(Func<RuntimeModelHolder> models, Func<ILogger> logger)
 {
     private readonly ConcurrentDictionary<IPAddress, int> _open = new();
+    // Addresses past the cap already logged, refused or accepted: one line per crossing of the cap,
+    // not one per connection, so an attack cannot flood the log.
+    private readonly ConcurrentDictionary<IPAddress, bool> _logged = new();
     private int _total;
 
     /// <summary>Client connections open now, trusted proxies' excluded (tests, logs).</summary>
@@ -51,16 +54,15 @@ public sealed class ClientConnectionLimiter(Func<RuntimeModelHolder> models, Fun
             {
                 if (total > pressure)
                 {
-                    if (count == max + 1)
+                    if (_logged.TryAdd(address, true) || _logged.TryUpdate(address, true, false))
                     {
-                        // Once per crossing, not once per refused connection: an attack must not flood the log.
-                        logger().LogWarning("client {Client} holds {Max} connections while the server holds {Total} (more than limits.per_client_cap_above_connections, {Pressure}): closing its new ones. Many users behind one NAT address? Raise limits.max_connections_per_client", ForwardedHeaders.FormatAddress(address), max, total, pressure);
+                        logger().LogWarning("client {Client} holds {Max} connections or more while the server holds {Total} (more than limits.per_client_cap_above_connections, {Pressure}): closing its new ones. Many users behind one NAT address? Raise limits.max_connections_per_client", ForwardedHeaders.FormatAddress(address), max, total, pressure);
                     }
 
                     return; // Returning closes the connection.
                 }
 
-                if (count == max + 1)
+                if (_logged.TryAdd(address, false))
                 {
                     logger().LogInformation("client {Client} holds more than {Max} connections (limits.max_connections_per_client); accepted while the server holds at most {Pressure} in all (limits.per_client_cap_above_connections)", ForwardedHeaders.FormatAddress(address), max, pressure);
                 }
@@ -71,7 +73,11 @@ public sealed class ClientConnectionLimiter(Func<RuntimeModelHolder> models, Fun
         finally
         {
             Interlocked.Decrement(ref _total);
-            _open.AddOrUpdate(address, 0, (_, n) => n - 1);
+            if (_open.AddOrUpdate(address, 0, (_, n) => n - 1) <= max)
+            {
+                _logged.TryRemove(address, out _);
+            }
+
             _open.TryRemove(new KeyValuePair<IPAddress, int>(address, 0));
         }
     };
