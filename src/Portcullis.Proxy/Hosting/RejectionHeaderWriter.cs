@@ -38,15 +38,25 @@ public sealed class RejectionHeaderWriter(PipeWriter inner, EdgeConnection conne
 
     public override void Advance(int bytes)
     {
-        if (!_holding)
+        if (!_holding || bytes == 0)
         {
             inner.Advance(bytes);
             return;
         }
 
-        _held.Write(_lent.Span[..bytes]);
+        var chunk = _lent.Span[..bytes];
         _lent = default;
         _holding = false;
+        if (_held.WrittenCount == 0 && !chunk.StartsWith("HTTP/"u8))
+        {
+            // Not the start of an answer (a body under way when Kestrel logged a body error):
+            // nothing of Kestrel's to amend.
+            connection.RejectionPending = false;
+            inner.Advance(bytes); // Already in place in the inner writer's memory.
+            return;
+        }
+
+        _held.Write(chunk);
         var end = _held.WrittenSpan.IndexOf(EndOfHeaders);
         if (end >= 0)
         {
