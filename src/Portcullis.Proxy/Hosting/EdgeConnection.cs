@@ -76,11 +76,12 @@ public sealed class EdgeConnection : IDuplexPipe
     /// <summary>Kestrel reset an HTTP/2 stream or the connection for a malformed request: no status went out; logged as 400, as nginx does.</summary>
     public void OnHttp2Reset() => LogRejection(400, "HTTP/2");
 
-    public void LogRejection(int status, string protocol)
-    {
-        var started = Interlocked.Exchange(ref _since, Stopwatch.GetTimestamp());
-        _accessLog?.WriteRejected(Client, Host, protocol, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
+    /// <summary>The server sent something (a flush): a rejection's duration counts from the last one.</summary>
+    public void MarkSent() => Volatile.Write(ref _since, Stopwatch.GetTimestamp());
+
+    /// <summary>The access-log line of a rejection; its duration runs from the connection's last output (or its opening).</summary>
+    public void LogRejection(int status, string protocol) =>
+        _accessLog?.WriteRejected(Client, Host, protocol, status, Stopwatch.GetElapsedTime(Volatile.Read(ref _since)).TotalMilliseconds);
 
     /// <summary>
     /// After Kestrel is done with the connection: its answer is flushed, then what the client is still

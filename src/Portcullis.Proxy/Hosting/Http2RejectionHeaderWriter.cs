@@ -226,6 +226,7 @@ public sealed class Http2RejectionHeaderWriter(PipeWriter inner, EdgeConnection 
             Release(whole: true);
         }
 
+        connection.MarkSent();
         return inner.FlushAsync(cancellationToken);
     }
 

@@ -103,6 +103,7 @@ public sealed class RejectionHeaderWriter(PipeWriter inner, EdgeConnection conne
             Release(-1); // Never a whole header block: sent as it is.
         }
 
+        connection.MarkSent();
         return inner.FlushAsync(cancellationToken);
     }
 

@@ -77,6 +77,8 @@ public sealed class AccessLog : IAsyncDisposable
             json.WriteNumber("bytes", 0);
             json.WriteNumber("duration_ms", Math.Round(durationMs, 3));
             json.WriteNull("upstream");
+            json.WriteString("referer", "");
+            json.WriteString("user_agent", "");
             json.WriteEndObject();
         }
 

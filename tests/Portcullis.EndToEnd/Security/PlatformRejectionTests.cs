@@ -54,6 +54,21 @@ public sealed class PlatformRejectionTests
         Assert.Contains("\"- - HTTP/1.1\"", line);
     }
 
+    [Fact]
+    public async Task Http11_RejectedByKestrel_JsonAccessLogLine()
+    {
+        await using var fixture = await HostileProxy.StartAsync("log: { format: json }\n");
+
+        await RawHttp.ExchangeAsync(fixture.Proxy.HttpsUrl, $"GET / HTTP/1.1\r\nHost: {fixture.Host}\r\nBad Header: x\r\n\r\n");
+        var line = await fixture.Proxy.AccessLog.WaitForLineAsync(l => l.Contains("\"status\":400"));
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+
+        Assert.Equal("127.0.0.1", json.RootElement.GetProperty("client").GetString());
+        Assert.Equal("localhost", json.RootElement.GetProperty("host").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("method").ValueKind);
+        Assert.Equal("HTTP/1.1", json.RootElement.GetProperty("protocol").GetString());
+    }
+
     [Theory]
     [InlineData("https")]
     [InlineData("http")]
