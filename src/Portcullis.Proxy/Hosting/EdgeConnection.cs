@@ -60,18 +60,30 @@ public sealed class EdgeConnection : IDuplexPipe
     public bool TakeHttp2Rejection(int status) => Interlocked.CompareExchange(ref _http2RejectedStatus, 0, status) == status;
 
     /// <summary>Kestrel rejected a request on this connection (its BadRequests log event).</summary>
-    public void OnRejected(int status)
+    /// <param name="inBody">The request's body was at fault (too large, too slow, bad chunks): the
+    /// request reached Portcullis's handler, which writes its access-log line.</param>
+    public void OnRejected(int status, bool inBody)
     {
         if (IsHttp2)
         {
-            // Logged now: the writer only amends the answer's frame (Http2RejectionHeaderWriter).
-            LogRejection(status, "HTTP/2");
-            Volatile.Write(ref _http2RejectedStatus, status);
+            // Portcullis's handler answers a body's fault itself. Anything else Kestrel answers
+            // itself; the writer amends that answer's frame and logs it (Http2RejectionHeaderWriter).
+            if (!inBody)
+            {
+                Volatile.Write(ref _http2RejectedStatus, status);
+            }
+
             return;
         }
 
+        // Over HTTP/1.x Kestrel may answer a body's fault itself (a body too slow, when the handler
+        // has not answered): that answer gets HSTS too, but the handler has logged the request.
+        LogPending = !inBody;
         RejectionPending = true;
     }
+
+    /// <summary>The pending HTTP/1.x rejection needs its own access-log line.</summary>
+    public bool LogPending { get; private set; }
 
     /// <summary>Kestrel reset an HTTP/2 stream or the connection for a malformed request: no status went out; logged as 400, as nginx does.</summary>
     public void OnHttp2Reset() => LogRejection(400, "HTTP/2");

@@ -136,10 +136,15 @@ public sealed class Http2RejectionHeaderWriter(PipeWriter inner, EdgeConnection 
     {
         var flags = frame[4];
         if (frame[3] != HeadersType || (flags & (EndStream | EndHeaders)) != (EndStream | EndHeaders) || (flags & (Padded | Priority)) != 0
-            || StatusOf(frame[FrameHeaderLength..]) is not (>= 400 and var status) || !connection.TakeHttp2Rejection(status)
-            || connection.Hsts is not { } hsts)
+            || StatusOf(frame[FrameHeaderLength..]) is not (>= 400 and var status) || !connection.TakeHttp2Rejection(status))
         {
             return false;
+        }
+
+        if (connection.Hsts is not { } hsts)
+        {
+            connection.LogRejection(status, "HTTP/2");
+            return false; // No site by SNI, or hsts off: the answer goes out as it is.
         }
 
         var field = new List<byte> { 0x00 }; // literal without indexing, new name (RFC 7541 §6.2.2)
@@ -154,6 +159,7 @@ public sealed class Http2RejectionHeaderWriter(PipeWriter inner, EdgeConnection 
         inner.Write(header);
         inner.Write(frame[FrameHeaderLength..]);
         inner.Write(field.ToArray());
+        connection.LogRejection(status, "HTTP/2");
         return true;
     }
 

@@ -39,7 +39,7 @@ public sealed class KestrelRejectionLog(EdgeConnections connections) : ILoggerPr
             switch (eventId.Name)
             {
                 case "ConnectionBadRequest" when Find(fields, "ConnectionId") is { } edge:
-                    edge.OnRejected(exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest);
+                    edge.OnRejected(exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest, InBody(exception));
                     break;
                 case "Http2ConnectionError" or "HPackDecodingError" when Find(fields, "ConnectionId") is { } edge:
                     edge.OnHttp2Reset();
@@ -51,6 +51,15 @@ public sealed class KestrelRejectionLog(EdgeConnections connections) : ILoggerPr
                     break;
             }
         }
+
+        // Kestrel's messages for a body's faults (its CoreStrings BadRequest_BadChunk*, _ChunkedRequestIncomplete,
+        // _RequestBodyTimeout, _RequestBodyTooLarge, _UnexpectedEndOfRequestContent): the exception
+        // carries no public reason, and these begin with fixed text (a header's fault may quote the
+        // client's bytes, but only after its own fixed start).
+        private static bool InBody(Exception? exception) => exception?.Message is { } message
+            && (message.StartsWith("Bad chunk", StringComparison.Ordinal) || message.StartsWith("Chunked request", StringComparison.Ordinal)
+                || message.StartsWith("Reading the request body", StringComparison.Ordinal) || message.StartsWith("Request body too large", StringComparison.Ordinal)
+                || message.StartsWith("Unexpected end of request content", StringComparison.Ordinal));
 
         // A stream's trace identifier is "{connection id}:{stream id}".
         private EdgeConnection? Find(IReadOnlyList<KeyValuePair<string, object?>> fields, string key)

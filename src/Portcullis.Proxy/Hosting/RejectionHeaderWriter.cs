@@ -85,7 +85,10 @@ public sealed class RejectionHeaderWriter(PipeWriter inner, EdgeConnection conne
             }
 
             inner.Write(held[insertAt..]);
-            connection.LogRejection(StatusOf(block), ProtocolOf(block));
+            if (connection.LogPending)
+            {
+                connection.LogRejection(StatusOf(block), ProtocolOf(block));
+            }
         }
 
         _held.Clear();

@@ -69,6 +69,43 @@ public sealed class PlatformRejectionTests
         Assert.Equal("HTTP/1.1", json.RootElement.GetProperty("protocol").GetString());
     }
 
+    [Fact]
+    public async Task Http11_BodyTooSlowAnsweredByKestrel_HstsAndOneAccessLogLine()
+    {
+        // The request reached Portcullis, so its line is the handler's; Kestrel cuts the body after
+        // the 5 s grace period. The 408 carries HSTS once, and no rejection line doubles the request's.
+        await using var fixture = await HostileProxy.StartAsync("limits: { min_request_body_rate: 1KiB }\n");
+
+        var response = await RawHttp.ExchangeAsync(fixture.Proxy.HttpsUrl,
+            $"POST /slow HTTP/1.1\r\nHost: {fixture.Host}\r\nContent-Length: 1000\r\n\r\nonly-this", TimeSpan.FromSeconds(20));
+        await fixture.Proxy.AccessLog.WaitForLineAsync(l => l.Contains("\"POST /slow HTTP/1.1\""));
+        // A line that comes after this one proves an earlier one would have been written already.
+        await RawHttp.SendAsync(fixture.Proxy.HttpsUrl, $"GET /marker HTTP/1.1\r\nHost: {fixture.Host}\r\n\r\n");
+        await fixture.Proxy.AccessLog.WaitForLineAsync(l => l.Contains("/marker"));
+
+        Assert.StartsWith("HTTP/1.1 408 ", response);
+        Assert.Equal(1, CountOf(response, "Strict-Transport-Security: " + Hsts + "\r\n"));
+        Assert.DoesNotContain(fixture.Proxy.AccessLog.Lines, l => l.Contains("\"- - HTTP/1.1\""));
+    }
+
+    [Fact]
+    public async Task Http2_StreamedBodyPastLimit_413FromPortcullis_OneAccessLogLine()
+    {
+        // Kestrel logs the body's fault as a bad request too; the request is Portcullis's to answer and log.
+        await using var fixture = await HostileProxy.StartAsync("limits: { max_request_body: 1KiB }\n");
+        using var client = fixture.Proxy.CreateClient(System.Net.HttpVersion.Version20);
+        var content = new StreamContent(new MemoryStream(new byte[4096]));
+
+        using var response = await client.PostAsync(fixture.Proxy.Https("localhost", "/streamed"), content);
+        using var marker = await client.GetAsync(fixture.Proxy.Https("localhost", "/marker"));
+        await fixture.Proxy.AccessLog.WaitForLineAsync(l => l.Contains("/marker"));
+
+        Assert.Equal(413, (int)response.StatusCode);
+        Assert.Equal([Hsts], response.Headers.GetValues("Strict-Transport-Security"));
+        Assert.Single(fixture.Proxy.AccessLog.Lines, l => l.Contains("/streamed"));
+        Assert.DoesNotContain(fixture.Proxy.AccessLog.Lines, l => l.Contains("\"- - HTTP/2\""));
+    }
+
     [Theory]
     [InlineData("https")]
     [InlineData("http")]

@@ -76,7 +76,7 @@ public sealed class Http2RejectionHeaderWriterTests
     public async Task Write_KestrelRejectionAfterItsLogEvent_FieldAppendedToTheHeadersFrame()
     {
         var (connection, wire) = Connect();
-        connection.OnRejected(431);
+        connection.OnRejected(431, inBody: false);
 
         var sent = await SendAsync(connection, wire, Headers(3, RejectionBlock, endStream: true));
 
@@ -91,7 +91,7 @@ public sealed class Http2RejectionHeaderWriterTests
         var data = Data(1, 100);
         var rejection = Headers(3, RejectionBlock, endStream: true);
         var after = Data(5, 10);
-        connection.OnRejected(431);
+        connection.OnRejected(431, inBody: false);
 
         // A DATA frame cut inside its header and its payload, then the rejection cut in two.
         var sent = await SendAsync(connection, wire, data[..4], data[4..50], [.. data[50..], .. rejection[..6]], [.. rejection[6..], .. after]);
@@ -107,7 +107,7 @@ public sealed class Http2RejectionHeaderWriterTests
         var rejection = Headers(3, RejectionBlock, endStream: true);
 
         await connection.Output.WriteAsync(data[..30]);
-        connection.OnRejected(431);
+        connection.OnRejected(431, inBody: false);
         var sent = await SendAsync(connection, wire, data[30..], rejection);
 
         Assert.Equal([.. data, .. Headers(3, [.. RejectionBlock, .. HstsField()], endStream: true)], sent);
@@ -120,11 +120,24 @@ public sealed class Http2RejectionHeaderWriterTests
     {
         var (connection, wire) = Connect();
         var frame = Headers(1, RejectionBlock, endStream);
-        connection.OnRejected(logged);
+        connection.OnRejected(logged, inBody: false);
 
         var sent = await SendAsync(connection, wire, frame);
 
         Assert.Equal(frame, sent);
+    }
+
+    [Fact]
+    public async Task Write_BodyFaultLogged_AnswerIsTheHandlersAndUnchanged()
+    {
+        var (connection, wire) = Connect();
+        var frame = Headers(1, RejectionBlock, endStream: true);
+        connection.OnRejected(431, inBody: true);
+
+        var sent = await SendAsync(connection, wire, frame);
+
+        Assert.Equal(frame, sent);
+        Assert.False(connection.Http2RejectionPending);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class RejectionHeaderWriterTests
     public async Task Write_KestrelRejectionAfterItsLogEvent_HstsAddedOnceBeforeTheBlankLine()
     {
         var (connection, wire) = Connect();
-        connection.OnRejected(431);
+        connection.OnRejected(431, inBody: false);
 
         var sent = await WriteAsync(connection, wire, KestrelRejection);
 
@@ -59,7 +59,7 @@ public sealed class RejectionHeaderWriterTests
     public async Task Write_RejectionInSeveralWrites_AmendedWhenTheBlockIsWhole()
     {
         var (connection, wire) = Connect();
-        connection.OnRejected(431);
+        connection.OnRejected(431, inBody: false);
 
         var sent = await WriteAsync(connection, wire, KestrelRejection[..20], KestrelRejection[20..^3], KestrelRejection[^3..]);
 
@@ -83,7 +83,7 @@ public sealed class RejectionHeaderWriterTests
     public async Task Write_PortcullisOwnAnswerAfterLogEvent_Unchanged(string answer)
     {
         var (connection, wire) = Connect();
-        connection.OnRejected(400);
+        connection.OnRejected(400, inBody: false);
 
         var sent = await WriteAsync(connection, wire, answer);
 
@@ -95,7 +95,7 @@ public sealed class RejectionHeaderWriterTests
     public async Task Write_BodyUnderWayWhenLogEventCame_Unchanged()
     {
         var (connection, wire) = Connect();
-        connection.OnRejected(400);
+        connection.OnRejected(400, inBody: false);
 
         var sent = await WriteAsync(connection, wire, "chunk of a body\r\n\r\nmore");
 
@@ -106,7 +106,7 @@ public sealed class RejectionHeaderWriterTests
     public async Task Write_SiteWithoutHsts_RejectionUnchanged()
     {
         var (connection, wire) = Connect(hsts: null);
-        connection.OnRejected(431);
+        connection.OnRejected(431, inBody: false);
 
         var sent = await WriteAsync(connection, wire, KestrelRejection);
 
