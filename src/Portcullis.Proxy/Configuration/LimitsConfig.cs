@@ -5,8 +5,8 @@ public sealed record LimitsConfig
 {
     /// <summary>
     /// All request headers together, counted as HTTP/1.1 lines; authentik's cookies can pass 16 KiB.
-    /// Over it: 431 with the site's HSTS header. Kestrel's own cap is twice this: past that it
-    /// answers a bare 431 (HTTP/1.1) or resets (HTTP/2) before any site is known.
+    /// Over it: 431 with the site's HSTS header, as soon as that many bytes have arrived
+    /// (Hosting/PortcullisServer.cs, docs/security.md).
     /// </summary>
     public long MaxRequestHeadersBytes { get; init; } = 64 * 1024;
 
@@ -26,12 +26,21 @@ public sealed record LimitsConfig
     public int MaxStreamsPerConnection { get; init; } = 100;
 
     /// <summary>
-    /// Connections one client IP address may hold open at once; more are closed at accept, before
-    /// TLS. 256 leaves room for a whole office behind one NAT address (a browser opens about 6
-    /// HTTP/1.1 connections or one HTTP/2 connection per site) while one host cannot take every
-    /// socket. Peers in trusted_proxies are exempt: a load balancer carries many clients.
+    /// Connections one client IP address may hold open at once while the server is under pressure
+    /// (see <see cref="PerClientCapAboveConnections"/>); more are closed at accept, before TLS, so
+    /// one host cannot take every socket. Peers in trusted_proxies are exempt: a load balancer
+    /// carries many clients.
     /// </summary>
     public int MaxConnectionsPerClient { get; init; } = 256;
+
+    /// <summary>
+    /// Open client connections, all clients together, past which max_connections_per_client is
+    /// enforced; below it any address may open more. An office of 300 behind one NAT address, each
+    /// with authentik's UI open, holds more than 256 connections: capping it at all times locks
+    /// part of it out while nothing is wrong. A flood from one address still hits the cap once the
+    /// total passes this, and every other address keeps being accepted. 0: always enforced.
+    /// </summary>
+    public int PerClientCapAboveConnections { get; init; } = 1024;
 
     /// <summary>
     /// The slowest request body accepted, in bytes per second, after a 5 s grace period; a slower

@@ -14,6 +14,7 @@ internal static class LimitsConfigReader
             MaxResponseHeadersBytes = section.Size("max_response_headers", 1024) ?? defaults.MaxResponseHeadersBytes,
             MaxStreamsPerConnection = section.Int("max_streams_per_connection", 1, 10_000) ?? defaults.MaxStreamsPerConnection,
             MaxConnectionsPerClient = section.Int("max_connections_per_client", 1, 1_000_000) ?? defaults.MaxConnectionsPerClient,
+            PerClientCapAboveConnections = section.Int("per_client_cap_above_connections", 0, 10_000_000) ?? defaults.PerClientCapAboveConnections,
             MinRequestBodyBytesPerSecond = section.Size("min_request_body_rate", 0) ?? defaults.MinRequestBodyBytesPerSecond,
         };
     }

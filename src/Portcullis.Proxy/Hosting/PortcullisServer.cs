@@ -103,12 +103,18 @@ public sealed class PortcullisServer : IAsyncDisposable
         });
         ILogger logger = null!;
         var connectionLimiter = new ClientConnectionLimiter(() => models, () => logger);
+        AccessLog accessLog = null!;
+        var edges = new EdgeConnections(() => models, () => accessLog);
+        // Kestrel's rejections (400, 408, 414, 431, HTTP/2 resets) are known only from its log events.
+        builder.Logging.AddProvider(new KestrelRejectionLog(edges));
+        builder.Logging.AddFilter<KestrelRejectionLog>(KestrelRejectionLog.BadRequestsCategory, LogLevel.Debug);
+        builder.Logging.AddFilter<KestrelRejectionLog>(KestrelRejectionLog.Http2Category, LogLevel.Debug);
         var proxyProtocol = config.Listen.ProxyProtocol ? new ProxyProtocolMiddleware(() => models, () => logger) : null;
         KestrelServerOptions kestrelOptions = null!;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrelOptions = kestrel;
-            ConfigureKestrel(kestrel, config, () => models, connectionLimiter, proxyProtocol);
+            ConfigureKestrel(kestrel, config, () => models, connectionLimiter, proxyProtocol, edges);
         });
         builder.Services.AddHttpForwarder();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
@@ -122,7 +128,8 @@ public sealed class PortcullisServer : IAsyncDisposable
         }
 
         models = new RuntimeModelHolder(initial.Model, logger);
-        var accessLog = new AccessLog(config.Log, options.AccessLogOutput);
+        accessLog = new AccessLog(config.Log, options.AccessLogOutput);
+        edges.Stopping = app.Lifetime.ApplicationStopping;
         var handler = new ProxyRequestHandler(models, new ForwardAuthorizer(logger), new RequestForwarder(app.Services.GetRequiredService<IHttpForwarder>(), logger),
             new WebSocketForwarder(webSockets, logger), addresses, accessLog);
         app.UseWebSockets();
@@ -173,7 +180,7 @@ public sealed class PortcullisServer : IAsyncDisposable
     }
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, ProxyConfig config, Func<RuntimeModelHolder> models, ClientConnectionLimiter connectionLimiter,
-        ProxyProtocolMiddleware? proxyProtocol)
+        ProxyProtocolMiddleware? proxyProtocol, EdgeConnections edges)
     {
         kestrel.AddServerHeader = false;
         KestrelLimits.Apply(kestrel.Limits, config);
@@ -185,6 +192,7 @@ public sealed class PortcullisServer : IAsyncDisposable
                 listen.Protocols = HttpProtocols.Http1;
                 UseProxyProtocol(listen, proxyProtocol);
                 listen.Use(connectionLimiter.Middleware);
+                listen.Use(edges.Middleware);
             });
         }
 
@@ -215,6 +223,7 @@ public sealed class PortcullisServer : IAsyncDisposable
 
                     return next(connection);
                 });
+                listen.Use(edges.Middleware);
             });
         }
     }

@@ -94,6 +94,53 @@ public sealed class AccessLog : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The line of a request Kestrel rejected before Portcullis saw it (Hosting/EdgeConnections.cs):
+    /// its method, target and headers were not read, so they are "-", as in nginx's line for a 400.
+    /// </summary>
+    public void WriteRejected(string client, string? host, string protocol, int status, double durationMs)
+    {
+        var destination = Volatile.Read(ref _destination);
+        if (destination.Writer is null)
+        {
+            return;
+        }
+
+        var line = destination.Config.Format == AccessLogFormat.Json
+            ? FormatRejectedJson(client, host, protocol, status, durationMs)
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{client} - - [{CombinedTime()}] \"- - {protocol}\" {status} 0 \"-\" \"-\" \"{Escape(host)}\" \"-\" {durationMs / 1000:0.000}");
+        if (!_lines.Writer.TryWrite(line))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    private static string FormatRejectedJson(string client, string? host, string protocol, int status, double durationMs)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("time", DateTimeOffset.UtcNow);
+            json.WriteString("client", client);
+            json.WriteNull("user");
+            json.WriteString("host", host);
+            json.WriteNull("method");
+            json.WriteNull("path");
+            json.WriteString("protocol", protocol);
+            json.WriteNumber("status", status);
+            json.WriteNumber("bytes", 0);
+            json.WriteNumber("duration_ms", Math.Round(durationMs, 3));
+            json.WriteNull("upstream");
+            json.WriteString("referer", "");
+            json.WriteString("user_agent", "");
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
     /// <summary>nginx's "combined" format (the forward-auth user where nginx has $remote_user), then host, upstream and duration in seconds.</summary>
     private static string FormatCombined(HttpContext context, string client, string? user, string? upstream, long bytes, double durationMs)
     {

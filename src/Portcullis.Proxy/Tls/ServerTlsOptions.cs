@@ -6,7 +6,10 @@ namespace Portcullis.Proxy.Tls;
 /// <summary>Builds the per-site TLS server options, once per configuration, shared by every handshake.</summary>
 public static class ServerTlsOptions
 {
-    private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+    // "http/1.0" too (RFC 7301 §6 registers it): curl --http1.0, monitoring probes and old tools
+    // offer only it, and an ALPN list without a match ends the handshake with no_application_protocol
+    // (RFC 7301 §3.2). Kestrel serves a connection that negotiated it with its HTTP/1.x parser.
+    private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11, new("http/1.0")];
 
     // Mozilla's "intermediate" TLS 1.2 suites: forward secrecy and AEAD only. Used only when a
     // site asks for min_version "1.2"; TLS 1.3 suites are all strong.

@@ -19,7 +19,7 @@ public sealed class GreedyClientTests
     [Fact]
     public async Task ConnectionsPastPerClientCap_Closed_OtherClientsServed()
     {
-        await using var fixture = await HostileProxy.StartAsync("limits: { max_connections_per_client: 4 }\n");
+        await using var fixture = await HostileProxy.StartAsync("limits: { max_connections_per_client: 4, per_client_cap_above_connections: 0 }\n");
         var held = new List<(TcpClient Tcp, Stream Stream)>();
         try
         {

@@ -136,6 +136,16 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal([certificate, key, _directory.File("ca.pem")], config.WatchedFiles);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5000)]
+    public void LoadText_PerClientCapAboveConnections_Read(int value)
+    {
+        var config = ConfigLoader.LoadText($"limits:\n  per_client_cap_above_connections: {value}\n" + Site, FileName, _directory.Path);
+
+        Assert.Equal(value, config.Limits.PerClientCapAboveConnections);
+    }
+
     [Fact]
     public void LoadText_MinimalFile_UsesDocumentedDefaults()
     {
@@ -155,6 +165,8 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.True(config.Limits.MaxResponseHeadersBytes >= 64 * 1024);
         Assert.True(config.Limits.MaxRequestBodyBytes >= 100 * 1024 * 1024);
         Assert.Equal(100, config.Limits.MaxStreamsPerConnection);
+        // The per-client cap binds only under pressure: an office behind one NAT address is not locked out.
+        Assert.Equal(1024, config.Limits.PerClientCapAboveConnections);
 
         Assert.Equal(new TimeoutsConfig(), config.Timeouts);
         Assert.Equal(TimeSpan.FromSeconds(30), config.Timeouts.ClientHeader);
@@ -221,6 +233,7 @@ public sealed class ConfigLoaderTests : IDisposable
         { "limits:\n  max_request_body: lots\n" + Site, 2, "limits.max_request_body", "'lots' is not a size of at least 0 bytes.", "64KiB, 100MiB" },
         { "limits:\n  max_request_headers: 100\n" + Site, 2, "limits.max_request_headers", "'100' is not a size of at least 1024 bytes.", "64KiB" },
         { "limits:\n  max_streams_per_connection: 0\n" + Site, 2, "limits.max_streams_per_connection", "'0' is not a whole number from 1 to 10000.", "from 1 to 10000" },
+        { "limits:\n  per_client_cap_above_connections: -1\n" + Site, 2, "limits.per_client_cap_above_connections", "'-1' is not a whole number from 0 to 10000000.", "from 0 to 10000000" },
         { Site + "    redirect_http: maybe\n", 6, "sites[0].redirect_http", "'maybe' is not true or false.", "write true or false." },
         { Site + "        strip_prefix: 1\n", 6, "sites[0].routes[0].strip_prefix", "'1' is not true or false.", "true or false" },
         { Site + "    hsts: 2 years\n", 6, "sites[0].hsts", "'2 years' is not a Strict-Transport-Security value.", "max-age=63072000" },
