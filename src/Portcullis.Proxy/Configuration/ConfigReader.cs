@@ -10,11 +10,12 @@ namespace Portcullis.Proxy.Configuration;
 /// </summary>
 internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
 {
-    private static readonly string[] RootKeys = ["listen", "trusted_proxies", "data_dir", "limits", "timeouts", "log", "sites"];
+    private static readonly string[] RootKeys = ["listen", "trusted_proxies", "data_dir", "limits", "timeouts", "log", "sites", "admin"];
     private static readonly string[] ListenKeys = ["http", "https", "https_port"];
     private static readonly string[] LimitKeys = ["max_request_headers", "max_request_line", "max_request_body", "max_response_headers", "max_streams_per_connection", "max_connections_per_client", "min_request_body_rate"];
     private static readonly string[] TimeoutKeys = ["client_header", "keep_alive", "upstream_connect", "upstream_response", "websocket_idle", "websocket_ping", "shutdown_drain"];
     private static readonly string[] LogKeys = ["access", "format"];
+    private static readonly string[] AdminKeys = ["listen"];
     private static readonly string[] SiteKeys = ["hosts", "tls", "hsts", "redirect_http", "routes"];
     private static readonly string[] TlsKeys = ["certificate", "key", "min_version"];
     private static readonly string[] RouteKeys = ["path", "upstream", "strip_prefix", "upstream_tls", "health_check"];
@@ -40,6 +41,7 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
             Timeouts = ReadTimeouts(Mapping(root, "timeouts", "timeouts")),
             Log = ReadLog(Mapping(root, "log", "log")),
             Sites = ReadSites(root),
+            Admin = ReadAdmin(Mapping(root, "admin", "admin")),
             WatchedFiles = _files,
         };
         // Returned even with errors: the cross-key checks run on what could be read, so one run reports everything.
@@ -58,6 +60,28 @@ internal sealed class ConfigReader(NodeOrigins origins, string baseDirectory)
         var https = Child(node, "https") is null ? DefaultEndpoints(8443) : ReadEndpoints(node, "https");
         var port = ReadInt(node, "https_port", "listen.https_port", 1, 65535);
         return new ListenConfig { Http = http, Https = https, HttpsPort = port };
+    }
+
+    private AdminConfig? ReadAdmin(YamlMappingNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        CheckKeys(node, "admin.", AdminKeys);
+        if (Scalar(node, "listen", "admin.listen") is not { } listen)
+        {
+            return null;
+        }
+
+        if (listen.Value is { } value && value.Contains(':') && IPEndPoint.TryParse(value, out var endpoint) && value.EndsWith(":" + endpoint.Port, StringComparison.Ordinal))
+        {
+            return new AdminConfig { Listen = endpoint, Location = origins.Locate(listen) };
+        }
+
+        Error(listen, "admin.listen", $"'{listen.Value}' is not an IP address and port.", "write one address like \"127.0.0.1:9901\" or \"[::1]:9901\"; keep it off the public network.");
+        return null;
     }
 
     private static IPEndPoint[] DefaultEndpoints(int port) => [new(IPAddress.Any, port), new(IPAddress.IPv6Any, port)];

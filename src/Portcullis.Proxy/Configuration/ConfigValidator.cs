@@ -39,7 +39,43 @@ internal static class ConfigValidator
             errors.Add(new ConfigError(new ConfigLocation(config.Source, 0, 0), "listen", "nothing to listen on.", "give listen.https (and listen.http for the redirect)."));
         }
 
+        if (config.Admin is { } admin)
+        {
+            CheckAdminListen(errors, config.Listen, admin);
+        }
+
         return errors;
+    }
+
+    // The admin listener serves metrics and health, which name every site and upstream: it must not be
+    // reachable as, or share a socket with, a public listener (and two listeners cannot bind one address).
+    private static void CheckAdminListen(List<ConfigError> errors, ListenConfig listen, AdminConfig admin)
+    {
+        foreach (var (key, endpoints) in new[] { ("listen.http", listen.Http), ("listen.https", listen.Https) })
+        {
+            if (endpoints.FirstOrDefault(e => Overlaps(e, admin.Listen)) is { } taken)
+            {
+                errors.Add(new ConfigError(admin.Location, "admin.listen", $"{admin.Listen} is also a public listener's address ({key}: {taken}).",
+                    "give the admin listener a port of its own on a private address, e.g. 127.0.0.1:9901."));
+            }
+        }
+    }
+
+    // The same port on the same address, or on a wildcard address of the same family ("[::]" is
+    // bound IPv6-only, so it does not cover 127.0.0.1).
+    private static bool Overlaps(System.Net.IPEndPoint a, System.Net.IPEndPoint b)
+    {
+        if (a.Port != b.Port || a.Port == 0)
+        {
+            // Port 0 asks the system for a free port: never one another listener has.
+            return false;
+        }
+
+        static bool Wildcard(System.Net.IPAddress address) =>
+            address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any);
+
+        return a.Address.Equals(b.Address)
+            || (a.AddressFamily == b.AddressFamily && (Wildcard(a.Address) || Wildcard(b.Address)));
     }
 
     private static void CheckFile(List<ConfigError> errors, ConfigLocation location, string key, string? path, string what)

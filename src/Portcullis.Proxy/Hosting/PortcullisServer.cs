@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portcullis.Proxy.Admin;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Logging;
@@ -102,12 +103,18 @@ public sealed class PortcullisServer : IAsyncDisposable
         ILogger logger = null!;
         var connectionLimiter = new ClientConnectionLimiter(() => models, () => logger);
         KestrelServerOptions kestrelOptions = null!;
+        ListenOptions? adminListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrelOptions = kestrel;
             ConfigureKestrel(kestrel, config, () => models, connectionLimiter);
+            adminListen = config.Admin is { } admin ? ListenAdmin(kestrel, admin) : null;
         });
         builder.Services.AddHttpForwarder();
+        if (config.Admin is not null)
+        {
+            AdminEndpoints.AddServices(builder.Services);
+        }
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
@@ -120,8 +127,22 @@ public sealed class PortcullisServer : IAsyncDisposable
 
         models = new RuntimeModelHolder(initial.Model, logger);
         var accessLog = new AccessLog(config.Log, options.AccessLogOutput);
-        var handler = new ProxyRequestHandler(models, new RequestForwarder(app.Services.GetRequiredService<IHttpForwarder>(), logger),
-            new WebSocketForwarder(webSockets, logger), addresses, accessLog);
+
+        // Admin listener (Admin/): metrics and readiness, only when admin.listen is set.
+        var forwarding = new ForwardingEvents();
+        PortcullisMetrics? metrics = null;
+        Readiness? readiness = null;
+        if (config.Admin is not null)
+        {
+            metrics = new PortcullisMetrics(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), () => models.Current, forwarding);
+            models.Swapped += metrics.Index;
+            models.Reloaded += errors => metrics.ReloadEnded(errors.Count == 0);
+            readiness = new Readiness(() => models.Current);
+            AdminEndpoints.Map(app, readiness);
+        }
+
+        var handler = new ProxyRequestHandler(models, new RequestForwarder(app.Services.GetRequiredService<IHttpForwarder>(), logger) { Events = forwarding },
+            new WebSocketForwarder(webSockets, logger) { Events = forwarding }, addresses, accessLog) { Metrics = metrics };
         app.UseWebSockets();
         app.Run(handler.InvokeAsync);
 
@@ -147,6 +168,14 @@ public sealed class PortcullisServer : IAsyncDisposable
 
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToArray();
+        if (adminListen is not null)
+        {
+            // Bound like the others (port 0 resolved), but not a public listener.
+            addresses.Admin = new Uri($"http://{adminListen.IPEndPoint}");
+            bound = bound.Where(u => u.Port != addresses.Admin.Port || !u.Host.Equals(addresses.Admin.Host, StringComparison.OrdinalIgnoreCase)).ToArray();
+            readiness!.MarkListening();
+        }
+
         addresses.Http = bound.Where(u => u.Scheme == "http").ToArray();
         addresses.Https = bound.Where(u => u.Scheme == "https").ToArray();
         StartupSummary.Log(logger, config, addresses);
@@ -211,6 +240,25 @@ public sealed class PortcullisServer : IAsyncDisposable
                 });
             });
         }
+    }
+
+    // Plain HTTP/1.1 (what Prometheus and probes speak), no connection limiter, no TLS: a private
+    // address for the operator's scraper. Its connections are marked so that only the admin
+    // endpoints answer them (Admin/AdminEndpoints.cs).
+    private static ListenOptions ListenAdmin(KestrelServerOptions kestrel, AdminConfig admin)
+    {
+        ListenOptions options = null!;
+        kestrel.Listen(admin.Listen, listen =>
+        {
+            options = listen;
+            listen.Protocols = HttpProtocols.Http1;
+            listen.Use(next => connection =>
+            {
+                connection.Features.Set(AdminConnectionFeature.Instance);
+                return next(connection);
+            });
+        });
+        return options;
     }
 
     // A machine without IPv6 cannot bind "[::]:443"; the default lists it, so skip it there.

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Net.Http.Headers;
+using Portcullis.Proxy.Admin;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Logging;
 using Portcullis.Proxy.Model;
@@ -22,6 +23,9 @@ public sealed class ProxyRequestHandler(
     ListenerAddresses listeners,
     AccessLog accessLog)
 {
+    /// <summary>Request counts and durations for the admin listener's /metrics; null when admin is off.</summary>
+    public PortcullisMetrics? Metrics { get; init; }
+
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -40,6 +44,7 @@ public sealed class ProxyRequestHandler(
         }
         finally
         {
+            Metrics?.RequestEnded(context, model, started);
             if (counter is not null)
             {
                 accessLog.Write(context, ForwardedHeaders.ClientAddress(context, model.Trusted), upstream,

@@ -105,6 +105,11 @@ public sealed class RuntimeModelHolder : IDisposable
             keys.Add("listen.https");
         }
 
+        if (!Equals(started.Admin?.Listen, next.Admin?.Listen))
+        {
+            keys.Add("admin.listen");
+        }
+
         return keys;
     }
 

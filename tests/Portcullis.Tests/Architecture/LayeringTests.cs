@@ -19,6 +19,7 @@ public partial class LayeringTests
         ["Model"],
         ["Sites", "Logging"],
         ["Forwarding"],
+        ["Admin"],
         ["Hosting"],
     ];
 
