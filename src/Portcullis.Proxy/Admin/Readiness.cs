@@ -11,8 +11,13 @@ public sealed class Readiness(Func<RuntimeModel?> model)
 {
     private volatile bool _listening;
 
+    private volatile bool _stopping;
+
     /// <summary>Called once Kestrel has bound every listener.</summary>
     public void MarkListening() => _listening = true;
+
+    /// <summary>Called on SIGTERM: the listeners stop accepting, so a scraper on a kept-alive connection hears 503.</summary>
+    public void MarkStopping() => _stopping = true;
 
     /// <returns>Null when ready, else why not, in one line for the operator.</returns>
     public string? NotReadyReason()
@@ -20,6 +25,11 @@ public sealed class Readiness(Func<RuntimeModel?> model)
         if (model() is not { } current)
         {
             return "the configuration is not loaded yet";
+        }
+
+        if (_stopping)
+        {
+            return "shutting down";
         }
 
         if (!_listening)

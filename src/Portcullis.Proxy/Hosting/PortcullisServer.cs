@@ -161,6 +161,7 @@ public sealed class PortcullisServer : IAsyncDisposable
         // in flight, so they get the drain period, then a 1001 close.
         app.Lifetime.ApplicationStopping.Register(() =>
         {
+            readiness?.MarkStopping();
             var drain = models.Current.Config.Timeouts.ShutdownDrain;
             logger.LogInformation("shutting down: draining for up to {Drain}", ValueParsers.FormatDuration(drain));
             _ = Task.Delay(drain).ContinueWith(_ => webSockets.CloseAll(), TaskScheduler.Default);

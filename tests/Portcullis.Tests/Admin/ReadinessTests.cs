@@ -54,6 +54,18 @@ public sealed class ReadinessTests : IDisposable
     }
 
     [Fact]
+    public void NotReadyReason_Stopping_ShuttingDown()
+    {
+        var model = Model(null, "http://a:9000");
+        var readiness = new Readiness(() => model);
+        readiness.MarkListening();
+
+        readiness.MarkStopping();
+
+        Assert.Equal("shutting down", readiness.NotReadyReason());
+    }
+
+    [Fact]
     public void NotReadyReason_EveryHealthCheckedUpstreamOfARouteDown_NamesTheRoute()
     {
         var model = Model(Check, "http://a:9000", "http://b:9000");

@@ -43,6 +43,16 @@ public sealed class AdminConfigTests : IDisposable
     }
 
     [Fact]
+    public void LoadText_AdminListenFromEnvironment_TurnsTheListenerOn()
+    {
+        var environment = new Dictionary<string, string> { ["PORTCULLIS_ADMIN__LISTEN"] = "127.0.0.1:9901" };
+
+        var admin = ConfigLoader.LoadText(Site, "portcullis.yaml", _directory.Path, environment).Admin;
+
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9901), admin?.Listen);
+    }
+
+    [Fact]
     public void LoadText_AdminListenNotAnAddress_ErrorWithLineKeyAndHint()
     {
         var error = Assert.Single(Errors(Site + "admin:\n  listen: localhost:9901\n"));
