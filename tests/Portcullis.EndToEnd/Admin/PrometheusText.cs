@@ -5,16 +5,16 @@ namespace Portcullis.EndToEnd.Admin;
 /// <summary>One scrape of /metrics in Prometheus' text format (version 0.0.4), read into series.</summary>
 public sealed class PrometheusText
 {
-    private PrometheusText(IReadOnlyList<Series> series) => All = series;
+    private PrometheusText(IReadOnlyList<PrometheusSeries> series) => All = series;
 
-    public IReadOnlyList<Series> All { get; }
+    public IReadOnlyList<PrometheusSeries> All { get; }
 
     /// <summary>Every metric name that has a sample (histograms as their _bucket, _sum and _count).</summary>
     public IReadOnlySet<string> Names => All.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
 
     public static PrometheusText Parse(string text)
     {
-        var series = new List<Series>();
+        var series = new List<PrometheusSeries>();
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
@@ -41,7 +41,7 @@ public sealed class PrometheusText
             }
 
             var value = rest.Split(' ')[0];
-            series.Add(new Series(name, labels, value switch
+            series.Add(new PrometheusSeries(name, labels, value switch
             {
                 "+Inf" => double.PositiveInfinity,
                 "-Inf" => double.NegativeInfinity,
@@ -53,7 +53,7 @@ public sealed class PrometheusText
     }
 
     /// <summary>The series of this name carrying all these labels (others may be there too).</summary>
-    public IReadOnlyList<Series> Find(string name, params (string Key, string Value)[] labels) =>
+    public IReadOnlyList<PrometheusSeries> Find(string name, params (string Key, string Value)[] labels) =>
         All.Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value)).ToArray();
 
     /// <summary>The sum over <see cref="Find"/>, null when no such series exists.</summary>
@@ -89,6 +89,4 @@ public sealed class PrometheusText
             i = j + 1;
         }
     }
-
-    public sealed record Series(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
 }
