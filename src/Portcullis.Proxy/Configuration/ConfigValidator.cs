@@ -49,7 +49,43 @@ internal static class ConfigValidator
                 "add the load balancer's addresses to trusted_proxies (e.g. trusted_proxies: [\"10.0.0.0/8\"]), or remove proxy_protocol."));
         }
 
+        if (config.Admin is { } admin)
+        {
+            CheckAdminListen(errors, config.Listen, admin);
+        }
+
         return errors;
+    }
+
+    // The admin listener serves metrics and health, which name every site and upstream: it must not be
+    // reachable as, or share a socket with, a public listener (and two listeners cannot bind one address).
+    private static void CheckAdminListen(List<ConfigError> errors, ListenConfig listen, AdminConfig admin)
+    {
+        foreach (var (key, endpoints) in new[] { ("listen.http", listen.Http), ("listen.https", listen.Https) })
+        {
+            if (endpoints.FirstOrDefault(e => Overlaps(e, admin.Listen)) is { } taken)
+            {
+                errors.Add(new ConfigError(admin.Location, "admin.listen", $"{admin.Listen} is also a public listener's address ({key}: {taken}).",
+                    "give the admin listener a port of its own on a private address, e.g. 127.0.0.1:9901."));
+            }
+        }
+    }
+
+    // The same port on the same address, or on a wildcard address of the same family ("[::]" is
+    // bound IPv6-only, so it does not cover 127.0.0.1).
+    private static bool Overlaps(System.Net.IPEndPoint a, System.Net.IPEndPoint b)
+    {
+        if (a.Port != b.Port || a.Port == 0)
+        {
+            // Port 0 asks the system for a free port: never one another listener has.
+            return false;
+        }
+
+        static bool Wildcard(System.Net.IPAddress address) =>
+            address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any);
+
+        return a.Address.Equals(b.Address)
+            || (a.AddressFamily == b.AddressFamily && (Wildcard(a.Address) || Wildcard(b.Address)));
     }
 
     // An outpost reached through a site that is itself behind forward auth asks itself for

@@ -43,6 +43,9 @@ public sealed record ProxyConfig
 
     public required IReadOnlyList<SiteConfig> Sites { get; init; }
 
+    /// <summary>The admin listener (metrics, liveness, readiness); null, the default, when admin.listen is not set.</summary>
+    public AdminConfig? Admin { get; init; }
+
     /// <summary>Files whose change triggers a reload: the config file itself and every PEM it names.</summary>
     public required IReadOnlyList<string> WatchedFiles { get; init; }
 }

@@ -16,6 +16,7 @@ internal static class ProxyConfigReader
         Timeouts = root.Section("timeouts", TimeoutsConfigReader.Read),
         Log = root.Section("log", LogConfigReader.Read),
         Sites = ReadSites(root),
+        Admin = root.Section("admin", AdminConfigReader.Read),
         WatchedFiles = watchedFiles,
     };
 

@@ -22,6 +22,8 @@ public static class RestartOnlySettings
         ("listen.https", (started, current) => !started.Listen.Https.SequenceEqual(current.Listen.Https)),
         // The PROXY protocol middleware is placed on the listeners when they are bound.
         ("listen.proxy_protocol", (started, current) => started.Listen.ProxyProtocol != current.Listen.ProxyProtocol),
+        // The admin listener is bound at start too.
+        ("admin.listen", (started, current) => !Equals(started.Admin?.Listen, current.Admin?.Listen)),
     ];
 
     /// <summary>Every restart-only key path, in the order of the README's configuration reference.</summary>

@@ -17,6 +17,9 @@ namespace Portcullis.Proxy.Forwarding;
 /// </summary>
 public sealed class RequestForwarder(IHttpForwarder forwarder, ILogger logger)
 {
+    /// <summary>Where upstream failures are reported for the metrics; null when nobody listens.</summary>
+    public ForwardingEvents? Events { get; init; }
+
     /// <returns>The upstream the request went to last, for the access log.</returns>
     public async Task<string> ForwardAsync(HttpContext context, RuntimeModel model, Route route, OutboundRequest outbound)
     {
@@ -81,6 +84,7 @@ public sealed class RequestForwarder(IHttpForwarder forwarder, ILogger logger)
             ? "it did not answer within timeouts.upstream_response"
             : cluster.Client.CertificatePolicy.RejectionBehind(exception, host) ?? Describe(error, exception);
         logger.LogWarning("upstream {Upstream} failed for {Method} {Host}{Path}: {Reason}", prefix, context.Request.Method, context.Request.Host.Value, context.Request.Path.Value, reason);
+        Events?.ReportUpstreamFailed(cluster, UpstreamErrorClassifier.Classify(timedOut, exception));
         if (context.Response.HasStarted)
         {
             return; // A response in progress was cut: YARP aborted the connection, never a truncated "complete" response.

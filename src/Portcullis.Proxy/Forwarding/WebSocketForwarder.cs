@@ -27,6 +27,9 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown, ILogger logge
         HeaderNames.ProxyConnection, HeaderNames.TE, HeaderNames.ContentLength, "HTTP2-Settings",
     };
 
+    /// <summary>Where upstream failures and open WebSockets are reported for the metrics; null when nobody listens.</summary>
+    public ForwardingEvents? Events { get; init; }
+
     /// <returns>The upstream the WebSocket went to, for the access log.</returns>
     public async Task<string> ForwardAsync(HttpContext context, RuntimeModel model, Route route, OutboundRequest outbound)
     {
@@ -95,6 +98,7 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown, ILogger logge
                     : timedOut ? "it did not answer the WebSocket handshake in time"
                     : route.Cluster.Client.CertificatePolicy.RejectionBehind(ex, target.Host) ?? ExceptionChain.InnermostMessage(ex);
                 logger.LogWarning("upstream {Upstream} failed for WebSocket {Host}{Path}: {Reason}", prefix, request.Host.Value, request.Path.Value, reason);
+                Events?.ReportUpstreamFailed(route.Cluster, status is >= 200 and < 300 ? UpstreamErrorReason.Other : UpstreamErrorClassifier.Classify(timedOut, ex));
                 await ProxyResponses.WriteAsync(context, timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                     $"The upstream {prefix} could not be reached: {reason}");
                 return prefix;
@@ -122,12 +126,14 @@ public sealed class WebSocketForwarder(WebSocketShutdown shutdown, ILogger logge
         }
 
         var session = new WebSocketSession(client, upstream, timeouts.WebSocketIdle);
+        Events?.ReportWebSocketsChanged(route.Cluster, +1);
         try
         {
             await session.RunAsync(shutdown.Closing);
         }
         finally
         {
+            Events?.ReportWebSocketsChanged(route.Cluster, -1);
             client.Dispose();
             upstream.Dispose();
         }

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portcullis.Proxy.Admin;
 using Portcullis.Proxy.Auth;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
@@ -111,12 +112,18 @@ public sealed class PortcullisServer : IAsyncDisposable
         builder.Logging.AddFilter<KestrelRejectionLog>(KestrelRejectionLog.Http2Category, LogLevel.Debug);
         var proxyProtocol = config.Listen.ProxyProtocol ? new ProxyProtocolMiddleware(() => models, () => logger) : null;
         KestrelServerOptions kestrelOptions = null!;
+        ListenOptions? adminListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrelOptions = kestrel;
             ConfigureKestrel(kestrel, config, () => models, connectionLimiter, proxyProtocol, edges);
+            adminListen = config.Admin is { } admin ? ListenAdmin(kestrel, admin) : null;
         });
         builder.Services.AddHttpForwarder();
+        if (config.Admin is not null)
+        {
+            AdminEndpoints.AddServices(builder.Services);
+        }
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
@@ -130,8 +137,23 @@ public sealed class PortcullisServer : IAsyncDisposable
         models = new RuntimeModelHolder(initial.Model, logger);
         accessLog = new AccessLog(config.Log, options.AccessLogOutput);
         edges.Stopping = app.Lifetime.ApplicationStopping;
-        var handler = new ProxyRequestHandler(models, new ForwardAuthorizer(logger), new RequestForwarder(app.Services.GetRequiredService<IHttpForwarder>(), logger),
-            new WebSocketForwarder(webSockets, logger), addresses, accessLog);
+
+        // Admin listener (Admin/): metrics and readiness, only when admin.listen is set.
+        var forwarding = new ForwardingEvents();
+        PortcullisMetrics? metrics = null;
+        Readiness? readiness = null;
+        if (config.Admin is not null)
+        {
+            metrics = new PortcullisMetrics(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), () => models.Current, forwarding);
+            models.Swapped += metrics.Index;
+            models.Reloaded += errors => metrics.ReloadEnded(errors.Count == 0);
+            readiness = new Readiness(() => models.Current);
+            AdminEndpoints.Map(app, readiness);
+        }
+
+        var handler = new ProxyRequestHandler(models, new ForwardAuthorizer(logger),
+            new RequestForwarder(app.Services.GetRequiredService<IHttpForwarder>(), logger) { Events = forwarding },
+            new WebSocketForwarder(webSockets, logger) { Events = forwarding }, addresses, accessLog) { Metrics = metrics };
         app.UseWebSockets();
         app.Run(handler.InvokeAsync);
 
@@ -150,6 +172,7 @@ public sealed class PortcullisServer : IAsyncDisposable
         // in flight, so they get the drain period, then a 1001 close.
         app.Lifetime.ApplicationStopping.Register(() =>
         {
+            readiness?.MarkStopping();
             var drain = models.Current.Config.Timeouts.ShutdownDrain;
             logger.LogInformation("shutting down: draining for up to {Drain}", ValueParsers.FormatDuration(drain));
             _ = Task.Delay(drain).ContinueWith(_ => webSockets.CloseAll(), TaskScheduler.Default);
@@ -157,6 +180,14 @@ public sealed class PortcullisServer : IAsyncDisposable
 
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToArray();
+        if (adminListen is not null)
+        {
+            // Bound like the others (port 0 resolved), but not a public listener.
+            addresses.Admin = new Uri($"http://{adminListen.IPEndPoint}");
+            bound = bound.Where(u => u.Port != addresses.Admin.Port || !u.Host.Equals(addresses.Admin.Host, StringComparison.OrdinalIgnoreCase)).ToArray();
+            readiness!.MarkListening();
+        }
+
         addresses.Http = bound.Where(u => u.Scheme == "http").ToArray();
         addresses.Https = bound.Where(u => u.Scheme == "https").ToArray();
         StartupSummary.Log(logger, config, addresses);
@@ -236,6 +267,25 @@ public sealed class PortcullisServer : IAsyncDisposable
         {
             listen.Use(proxyProtocol.Middleware);
         }
+    }
+
+    // Plain HTTP/1.1 (what Prometheus and probes speak), no connection limiter, no TLS: a private
+    // address for the operator's scraper. Its connections are marked so that only the admin
+    // endpoints answer them (Admin/AdminEndpoints.cs).
+    private static ListenOptions ListenAdmin(KestrelServerOptions kestrel, AdminConfig admin)
+    {
+        ListenOptions options = null!;
+        kestrel.Listen(admin.Listen, listen =>
+        {
+            options = listen;
+            listen.Protocols = HttpProtocols.Http1;
+            listen.Use(next => connection =>
+            {
+                connection.Features.Set(AdminConnectionFeature.Instance);
+                return next(connection);
+            });
+        });
+        return options;
     }
 
     // A machine without IPv6 cannot bind "[::]:443"; the default lists it, so skip it there.

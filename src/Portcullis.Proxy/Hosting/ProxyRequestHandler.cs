@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Net.Http.Headers;
+using Portcullis.Proxy.Admin;
 using Portcullis.Proxy.Auth;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Logging;
@@ -24,6 +25,9 @@ public sealed class ProxyRequestHandler(
     ListenerAddresses listeners,
     AccessLog accessLog)
 {
+    /// <summary>Request counts and durations for the admin listener's /metrics; null when admin is off.</summary>
+    public PortcullisMetrics? Metrics { get; init; }
+
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -42,6 +46,7 @@ public sealed class ProxyRequestHandler(
         }
         finally
         {
+            Metrics?.RequestEnded(context, model, started);
             if (counter is not null)
             {
                 accessLog.Write(context, ForwardedHeaders.ClientAddress(context, model.Trusted), handled.User, handled.Upstream,

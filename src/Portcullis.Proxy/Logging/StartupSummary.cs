@@ -19,6 +19,11 @@ public static class StartupSummary
             logger.LogInformation("listening on {Address} (HTTP: redirects to HTTPS)", address);
         }
 
+        if (addresses.Admin is { } admin)
+        {
+            logger.LogInformation("admin listener on {Address} (/metrics, /healthz, /readyz; keep it private)", admin);
+        }
+
         foreach (var site in config.Sites)
         {
             var tls = site.Tls.MinVersion.HasFlag(System.Security.Authentication.SslProtocols.Tls12) ? "TLS 1.2+1.3" : "TLS 1.3";

@@ -20,6 +20,7 @@ public partial class LayeringTests
         ["Sites", "Logging"],
         ["Forwarding"],
         ["Auth"],
+        ["Admin"],
         ["Hosting"],
     ];
 

@@ -21,6 +21,7 @@ public sealed class RestartOnlySettingsTests
         { "listen:\n  http: [\"127.0.0.1:8080\"]\n", "listen.http" },
         { "listen:\n  https: [\"0.0.0.0:8443\"]\n", "listen.https" },
         { "listen:\n  proxy_protocol: true\ntrusted_proxies: [10.0.0.0/8]\n", "listen.proxy_protocol" },
+        { "admin:\n  listen: \"127.0.0.1:9901\"\n", "admin.listen" },
     };
 
     [Theory]

@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace Portcullis.Proxy.Configuration;
+
+/// <summary>Reads admin: into an <see cref="AdminConfig"/>; null when admin.listen is not set (no admin listener).</summary>
+internal static class AdminConfigReader
+{
+    public static AdminConfig? Read(ConfigSection section)
+    {
+        if (section.Scalar("listen") is not { } listen)
+        {
+            return null;
+        }
+
+        if (listen.Value is { } value && value.Contains(':') && IPEndPoint.TryParse(value, out var endpoint) && value.EndsWith(":" + endpoint.Port, StringComparison.Ordinal))
+        {
+            return new AdminConfig { Listen = endpoint, Location = section.LocationOf("listen") };
+        }
+
+        section.Error("listen", listen, $"'{listen.Value}' is not an IP address and port.", "write one address like \"127.0.0.1:9901\" or \"[::1]:9901\"; keep it off the public network.");
+        return null;
+    }
+}
