@@ -1,7 +1,9 @@
 // bench-report RESULTS.tsv META.tsv OUT.md OUT.png
+// bench-report forward-auth RESULTS.tsv META.tsv OUT.md   (only the "Forward auth" section of OUT.md)
 // Turns the figures bench/run.sh measured into docs/benchmarks.md (raw figures beside ratios to
 // nginx-tuned, issue 5's targets met or not) and a chart. The "What we changed and what it did"
-// section of an existing OUT.md is carried over unchanged: it is written by hand.
+// section of an existing OUT.md is carried over unchanged: it is written by hand; so is the
+// "Forward auth" section, which only the forward-auth scenario writes (ForwardAuthSection.cs).
 using System.Globalization;
 using System.Text;
 using Portcullis.Bench.Report;
@@ -9,16 +11,27 @@ using ScottPlot;
 
 if (args.Length != 4)
 {
-    Console.Error.WriteLine("usage: bench-report RESULTS.tsv META.tsv OUT.md OUT.png");
+    Console.Error.WriteLine("usage: bench-report RESULTS.tsv META.tsv OUT.md OUT.png | bench-report forward-auth RESULTS.tsv META.tsv OUT.md");
     return 2;
 }
 
-var results = Results.Read(args[0]);
-var meta = File.ReadAllLines(args[1]).Select(l => l.Split('\t', 2)).Where(p => p.Length == 2)
+static Dictionary<string, string> ReadMeta(string path) => File.ReadAllLines(path).Select(l => l.Split('\t', 2)).Where(p => p.Length == 2)
     .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
-var changeLog = ChangeLog.Extract(File.Exists(args[2]) ? File.ReadAllText(args[2]) : null);
 
-File.WriteAllText(args[2], Markdown.Write(results, meta, changeLog, Path.GetFileName(args[3])));
+if (args[0] == "forward-auth")
+{
+    ForwardAuthSection.Update(args[3], Results.Read(args[1]), ReadMeta(args[2]));
+    Console.WriteLine($"wrote the forward-auth section of {args[3]}");
+    return 0;
+}
+
+var results = Results.Read(args[0]);
+var meta = ReadMeta(args[1]);
+var existing = File.Exists(args[2]) ? File.ReadAllText(args[2]) : null;
+var changeLog = ChangeLog.Extract(existing);
+var forwardAuth = ForwardAuthSection.Extract(existing);
+
+File.WriteAllText(args[2], Markdown.Write(results, meta, changeLog, Path.GetFileName(args[3])) + (forwardAuth is null ? "" : "\n" + forwardAuth + "\n"));
 Chart.Write(results, args[3]);
 Console.WriteLine($"wrote {args[2]} and {args[3]}");
 return 0;
