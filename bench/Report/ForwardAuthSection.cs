@@ -13,6 +13,9 @@ internal static class ForwardAuthSection
 {
     public const string Heading = "## Forward auth";
 
+    /// <summary>A subsection written by hand (profiles, earlier runs): kept when the figures are replaced.</summary>
+    public const string NotesHeading = "### Forward auth: notes kept by hand";
+
     private static readonly (string Proxy, string Name, string Protected)[] Proxies =
     [
         ("portcullis", "Portcullis", "forward_auth"),
@@ -38,6 +41,13 @@ internal static class ForwardAuthSection
         string updated;
         if (Find(markdown) is var (start, end))
         {
+            var old = markdown[start..end];
+            var notes = old.IndexOf("\n" + NotesHeading + "\n", StringComparison.Ordinal);
+            if (notes >= 0)
+            {
+                section += "\n" + old[(notes + 1)..].Trim('\n') + "\n";
+            }
+
             var after = markdown[end..].TrimStart('\n');
             updated = markdown[..start] + section + (after.Length > 0 ? "\n" + after : "");
         }
