@@ -6,12 +6,19 @@
 # Environment: BENCH_PROXIES (default: all five, in this order), BENCH_KEEP=1 keeps the work dir,
 # BENCH_REF=<commit> builds Portcullis from that commit instead of the working tree,
 # BENCH_OUT=<dir> writes the report there instead of docs/ (for trial runs),
-# BENCH_PORTCULLIS=<dir> uses an already published Portcullis (the folder holding `portcullis`).
+# BENCH_PORTCULLIS=<dir> uses an already published Portcullis (the folder holding `portcullis`),
+# BENCH_SCENARIOS="proxies forward-auth" picks what to measure (default: proxies only; forward-auth
+# is bench/forward-auth.sh, which updates only the "Forward auth" section of docs/benchmarks.md).
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 PROXIES=${BENCH_PROXIES:-"portcullis nginx-guide nginx-tuned haproxy caddy"}
+SCENARIOS=${BENCH_SCENARIOS:-proxies}
+for scenario in $SCENARIOS; do
+    [[ $scenario == proxies || $scenario == forward-auth ]] || { echo "unknown scenario '$scenario' (proxies forward-auth)" >&2; exit 2; }
+done
+has_scenario() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 HOST=sso.domain.tld
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
@@ -301,6 +308,8 @@ stop() { # TERM, then KILL after 10 s
     wait "$pid" 2>/dev/null || true
 }
 
+# The proxies side by side (the default scenario); forward auth comes after the versions below.
+if has_scenario proxies; then
 # The upstream alone, once: what the machine can do with no proxy in between (HTTP/1.1).
 out=$(timeout 30 wrk -t1 -c64 -d5s --latency -H "Host: $HOST:9443" https://127.0.0.1:9443/ 2>&1 || true)
 result no-proxy rps_h1 "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
@@ -341,6 +350,7 @@ for name in $PROXIES; do
     esac
     port=$((port + 1))
 done
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 6. The machine and the versions, then the report.
@@ -363,6 +373,17 @@ meta runtime_s "$(( $(date +%s) - BENCH_T0 ))"
 
 OUT=${BENCH_OUT:-$ROOT/docs}
 mkdir -p "$OUT"
-cp "$RESULTS" "$OUT/benchmarks.tsv"
-dotnet "$WORK/report/bench-report.dll" "$RESULTS" "$META" "$OUT/benchmarks.md" "$OUT/benchmarks.png"
-log "done in $(( $(date +%s) - BENCH_T0 ))s: $OUT/benchmarks.md, benchmarks.png, benchmarks.tsv"
+if has_scenario proxies; then
+    cp "$RESULTS" "$OUT/benchmarks.tsv"
+    dotnet "$WORK/report/bench-report.dll" "$RESULTS" "$META" "$OUT/benchmarks.md" "$OUT/benchmarks.png"
+fi
+if has_scenario forward-auth; then
+    # shellcheck source=bench/forward-auth.sh
+    source "$BENCH/forward-auth.sh"
+    forward_auth_scenario
+    meta forward_auth_rounds "$FA_ROUNDS"
+    meta forward_auth_seconds "$FA_SECONDS"
+    cp "$FA_RESULTS" "$OUT/benchmarks-forward-auth.tsv"
+    dotnet "$WORK/report/bench-report.dll" forward-auth "$FA_RESULTS" "$META" "$OUT/benchmarks.md"
+fi
+log "done in $(( $(date +%s) - BENCH_T0 ))s: $OUT/benchmarks.md$(has_scenario proxies && echo ', benchmarks.png, benchmarks.tsv')$(has_scenario forward-auth && echo ', benchmarks-forward-auth.tsv')"
