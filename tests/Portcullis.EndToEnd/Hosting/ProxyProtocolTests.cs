@@ -107,7 +107,7 @@ public sealed class ProxyProtocolTests
     public async Task CarriedClientPastTheConnectionCap_Closed_OtherCarriedClientsServed()
     {
         await using var upstream = await TestUpstream.StartAsync();
-        await using var proxy = await StartAsync(Trusted + "limits: { max_connections_per_client: 2 }\n", upstream);
+        await using var proxy = await StartAsync(Trusted + "limits: { max_connections_per_client: 2, per_client_cap_above_connections: 0 }\n", upstream);
         var greedy = V2(IPEndPoint.Parse("203.0.113.66:1"), IPEndPoint.Parse("192.0.2.1:443"));
         var held = new List<TcpClient>();
         try
@@ -170,7 +170,7 @@ public sealed class ProxyProtocolTests
         Assert.Equal(200, served.Status);
         Assert.Equal(200, stillExpected.Status);
         Assert.Equal(["203.0.113.9", "203.0.113.9"], upstream.Requests.Select(r => r.Single("X-Forwarded-For")));
-        Assert.Contains(proxy.Log.Lines, l => l.Contains("listen.proxy_protocol changed; they take effect after a restart"));
+        Assert.Contains(proxy.Log.Lines, l => l.StartsWith("Warning:") && l.Contains("listen.proxy_protocol changed and take effect after a restart"));
     }
 
     [Fact]
