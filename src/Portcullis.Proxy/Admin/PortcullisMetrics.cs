@@ -77,30 +77,26 @@ public sealed class PortcullisMetrics
 
     /// <summary>Where a request ends (Hosting/ProxyRequestHandler.cs): counts it and its duration.</summary>
     /// <param name="started">Its <see cref="Stopwatch.GetTimestamp"/> on arrival.</param>
-    public void RequestEnded(HttpContext context, RuntimeModel model, long started)
+    /// <param name="site">The site the request matched, null for none.</param>
+    /// <param name="route">Its route, null for none.</param>
+    public void RequestEnded(HttpContext context, Site? site, Route? route, long started)
     {
         if (!_requests.Enabled)
         {
             return;
         }
 
-        // Looked up again rather than carried out of the handler: two lookups without allocation, and
-        // the handler's steps stay as they are. The client's request is never changed on the way.
         var request = context.Request;
-        string site = RouteLabels.None.Site, route = RouteLabels.None.Route;
-        if (model.Sites.Find(HostNames.HostPart(request.Host.Value)) is { } matched)
-        {
-            site = matched.Hosts[0];
-            route = matched.Match(request.Path.Value ?? "/")?.Prefix.Value ?? RouteLabels.None.Route;
-        }
+        var siteLabel = site?.Hosts[0] ?? RouteLabels.None.Site;
+        var routeLabel = route?.Prefix.Value ?? RouteLabels.None.Route;
 
         var status = context.Response.StatusCode / 100;
         // Status and protocol strings are constants (Kestrel's protocol strings are interned): a
         // TagList of four holds them inline, so recording allocates nothing.
         var tags = new TagList
         {
-            { "site", site },
-            { "route", route },
+            { "site", siteLabel },
+            { "route", routeLabel },
             { "status_class", status is >= 1 and <= 5 ? StatusClasses[status - 1] : "other" },
             { "protocol", request.Protocol },
         };

@@ -46,7 +46,7 @@ public sealed class ProxyRequestHandler(
         }
         finally
         {
-            Metrics?.RequestEnded(context, model, started);
+            Metrics?.RequestEnded(context, handled.Site, handled.Route, started);
             if (counter is not null)
             {
                 accessLog.Write(context, ForwardedHeaders.ClientAddress(context, model.Trusted), handled.User, handled.Upstream,
@@ -55,8 +55,8 @@ public sealed class ProxyRequestHandler(
         }
     }
 
-    /// <summary>For the access log: the upstream (or outpost) that answered, and the user forward auth named.</summary>
-    private readonly record struct Handled(string? Upstream, string? User);
+    /// <summary>For the access log and the metrics: the upstream (or outpost) that answered, the user forward auth named, the site and route matched.</summary>
+    private readonly record struct Handled(string? Upstream, string? User, Site? Site, Route? Route);
 
     private async Task<Handled> HandleAsync(HttpContext context, RuntimeModel model)
     {
@@ -83,14 +83,14 @@ public sealed class ProxyRequestHandler(
             {
                 await ProxyResponses.WriteAsync(context, StatusCodes.Status421MisdirectedRequest,
                     $"This connection was opened for '{sni}', not '{request.Host.Value}'.");
-                return default;
+                return new(null, null, site, null);
             }
         }
         else if (site.RedirectHttp)
         {
             // :: Step 2: plain HTTP goes to HTTPS, keeping a non-standard port.
             ProxyResponses.Redirect(context, HttpsRedirect.Location(request, model.Config.Listen.HttpsPort ?? listeners.HttpsPort));
-            return default;
+            return new(null, null, site, null);
         }
 
         // :: Step 3: requests the upstream could read differently, or cannot serve at all.
@@ -98,20 +98,20 @@ public sealed class ProxyRequestHandler(
         {
             await ProxyResponses.WriteAsync(context, StatusCodes.Status426UpgradeRequired,
                 "WebSockets need HTTP/1.1: HTTP/1.0 has no protocol upgrade (RFC 6455 §4.1). Use a client or proxy that speaks HTTP/1.1.");
-            return default;
+            return new(null, null, site, null);
         }
 
         if (RequestScreening.Check(request, model.Config.Limits.MaxRequestHeadersBytes) is { } rejection)
         {
             await ProxyResponses.WriteAsync(context, rejection.Status, rejection.Message, rejection.Close);
-            return default;
+            return new(null, null, site, null);
         }
 
         var maxBody = model.Config.Limits.MaxRequestBodyBytes;
         if (request.ContentLength > maxBody)
         {
             await ProxyResponses.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {maxBody} bytes (limits.max_request_body).");
-            return default;
+            return new(null, null, site, null);
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
@@ -124,7 +124,7 @@ public sealed class ProxyRequestHandler(
         if (route is null)
         {
             await ProxyResponses.WriteAsync(context, StatusCodes.Status404NotFound, $"No route of this site matches '{request.Path.Value}'.");
-            return default;
+            return new(null, null, site, null);
         }
 
         // :: Step 5: the request as the upstream will see it, decided once for both ways of forwarding.
@@ -138,7 +138,7 @@ public sealed class ProxyRequestHandler(
             var decision = await authorizer.AuthorizeAsync(context, outpost, outbound);
             if (!decision.Allowed)
             {
-                return new(outpost.BaseUrl, null);
+                return new(outpost.BaseUrl, null, site, route);
             }
 
             user = decision.User;
@@ -149,6 +149,6 @@ public sealed class ProxyRequestHandler(
         var upstream = context.WebSockets.IsWebSocketRequest
             ? await webSockets.ForwardAsync(context, model, route, outbound)
             : await requests.ForwardAsync(context, model, route, outbound);
-        return new(upstream, user);
+        return new(upstream, user, site, route);
     }
 }
