@@ -3,8 +3,6 @@ using System.Net.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using Portcullis.HAProxy.Infrastructure;
-using Portcullis.Proxy.Configuration;
-using Portcullis.Proxy.Hosting;
 
 namespace Portcullis.HAProxy;
 
@@ -26,11 +24,9 @@ public sealed class HAProxyInFrontTests
     [InlineData("send-proxy check inter 100ms")]
     public async Task ClientThroughHAProxy_UpstreamAndAccessLogSeeTheClient(string serverOptions)
     {
-        await using var upstream = await EchoUpstream.StartAsync();
-        var log = new LineCollector();
-        using var directory = new TempDirectory();
-        await using var portcullis = await StartPortcullisAsync(upstream, log, directory);
-        await using var haproxy = await HAProxyProcess.StartAsync(new IPEndPoint(IPAddress.Loopback, portcullis.Addresses.Https[0].Port), serverOptions);
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var portcullis = await StartPortcullisAsync(upstream);
+        await using var haproxy = await HAProxyProcess.StartAsync(new IPEndPoint(IPAddress.Loopback, portcullis.HttpsPort), serverOptions);
         using var client = ClientFrom(Client, haproxy.Endpoint);
 
         var responses = new List<HttpResponseMessage>();
@@ -46,54 +42,47 @@ public sealed class HAProxyInFrontTests
             responses.Add(await client.SendAsync(request));
         }
 
-        var line = await log.WaitForLineAsync(l => l.Contains("/through/2.0"), TimeSpan.FromSeconds(20));
+        var line = await portcullis.AccessLog.WaitForLineAsync(l => l.Contains("/through/2.0"), TimeSpan.FromSeconds(20));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal([("/through/1.1", "127.0.0.2"), ("/through/2.0", "127.0.0.2")], upstream.Requests);
+        Assert.Equal([("/through/1.1", "127.0.0.2"), ("/through/2.0", "127.0.0.2")], upstream.Requests.Select(r => (r.Path, r.Single("X-Forwarded-For"))));
         Assert.StartsWith("127.0.0.2 - - [", line);
-        Assert.DoesNotContain(log.Lines, l => l.Contains("PROXY protocol: connection"));
+        Assert.DoesNotContain(portcullis.Log.Lines, l => l.Contains("PROXY protocol: connection"));
         responses.ForEach(r => r.Dispose());
     }
 
     [Fact]
     public async Task HAProxyWithoutSendProxy_EveryConnectionClosed_WithTheReasonLogged()
     {
-        await using var upstream = await EchoUpstream.StartAsync();
-        var log = new LineCollector();
-        using var directory = new TempDirectory();
-        await using var portcullis = await StartPortcullisAsync(upstream, log, directory);
-        await using var haproxy = await HAProxyProcess.StartAsync(new IPEndPoint(IPAddress.Loopback, portcullis.Addresses.Https[0].Port), "");
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var portcullis = await StartPortcullisAsync(upstream);
+        await using var haproxy = await HAProxyProcess.StartAsync(new IPEndPoint(IPAddress.Loopback, portcullis.HttpsPort), "");
         using var client = ClientFrom(Client, haproxy.Endpoint);
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetAsync($"https://localhost:{haproxy.Endpoint.Port}/no-header"));
-        var line = await log.WaitForLineAsync(l => l.Contains("PROXY protocol: connection"), TimeSpan.FromSeconds(20));
+        var line = await portcullis.Log.WaitForLineAsync(l => l.Contains("PROXY protocol: connection"), TimeSpan.FromSeconds(20));
 
         Assert.Contains("connection from 127.0.0.1:", line);
         Assert.Contains("TLS handshake", line);
         Assert.Empty(upstream.Requests);
     }
 
-    private static Task<PortcullisServer> StartPortcullisAsync(EchoUpstream upstream, LineCollector log, TempDirectory directory)
+    private static Task<PortcullisInstance> StartPortcullisAsync(TestUpstream upstream)
     {
-        var config = ConfigLoader.LoadText($"""
+        var directory = TempDirectory.Create();
+        return PortcullisInstance.StartAsync($"""
             listen:
               http: ["127.0.0.1:0"]
               https: ["127.0.0.1:0"]
               proxy_protocol: true
             trusted_proxies: [127.0.0.1/32]
-            data_dir: data
+            data_dir: {directory}/data
             sites:
               - hosts: [localhost]
                 routes:
                   - path: /
                     upstream: {upstream.Url}
-            """, "portcullis.yaml", directory.Path);
-        return PortcullisServer.StartAsync(config, new PortcullisServerOptions
-        {
-            AccessLogOutput = log,
-            LoggerProvider = new LineLoggerProvider(log),
-            HandleSignals = false,
-        });
+            """, directory);
     }
 
     /// <summary>An HttpClient whose connections start at <paramref name="from"/> and go to HAProxy, whatever the URL's host.</summary>
