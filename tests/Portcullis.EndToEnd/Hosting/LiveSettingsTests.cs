@@ -65,8 +65,7 @@ public sealed class LiveSettingsTests
         Assert.Empty(await proxy.RewriteConfigAsync("timeouts: { keep_alive: 1s }\n" + Yaml.Site(upstream.Url)));
         using var tcp = new TcpClient();
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await tcp.ConnectAsync(proxy.HttpsUrl.Host, proxy.HttpsPort, cancel.Token);
-        var stream = await RawHttp.OpenAsync(tcp, proxy.HttpsUrl, "localhost", cancel.Token);
+        var stream = await OpenTlsAsync(tcp, proxy, cancel.Token);
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /idle HTTP/1.1\r\nHost: localhost:{proxy.HttpsPort}\r\n\r\n"), cancel.Token);
         var response = await RawHttp.ReadResponseAsync(stream, cancel.Token);
         var idle = Stopwatch.StartNew();
@@ -101,8 +100,7 @@ public sealed class LiveSettingsTests
         Assert.Empty(await proxy.RewriteConfigAsync("timeouts: { client_header: 1s }\n" + Yaml.Site(upstream.Url)));
         using var tcp = new TcpClient();
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await tcp.ConnectAsync(proxy.HttpsUrl.Host, proxy.HttpsPort, cancel.Token);
-        var stream = await RawHttp.OpenAsync(tcp, proxy.HttpsUrl, "localhost", cancel.Token);
+        var stream = await OpenTlsAsync(tcp, proxy, cancel.Token);
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /slow HTTP/1.1\r\nHost: localhost:{proxy.HttpsPort}\r\n"), cancel.Token);
         var waiting = Stopwatch.StartNew();
         var response = await RawHttp.ReadResponseAsync(stream, cancel.Token);
@@ -227,6 +225,12 @@ public sealed class LiveSettingsTests
         Assert.Equal(first.Leaf.Thumbprint, served!.Value.Certificate.Thumbprint);
         Assert.Equal(renewed.Thumbprint, afterRenewal!.Value.Certificate.Thumbprint);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static async Task<Stream> OpenTlsAsync(TcpClient tcp, PortcullisInstance proxy, CancellationToken cancellationToken)
+    {
+        await tcp.ConnectAsync(proxy.HttpsUrl.Host, proxy.HttpsPort, cancellationToken);
+        return await RawHttp.OpenAsync(tcp, proxy.HttpsUrl, "localhost", cancellationToken);
     }
 
     private static async Task WaitForFileLineAsync(string path, string text)
