@@ -116,30 +116,8 @@ public sealed class AccessLog : IAsyncDisposable
         }
     }
 
-    private static string FormatRejectedJson(string client, string? host, string protocol, int status, double durationMs)
-    {
-        using var buffer = new MemoryStream(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("time", DateTimeOffset.UtcNow);
-            json.WriteString("client", client);
-            json.WriteNull("user");
-            json.WriteString("host", host);
-            json.WriteNull("method");
-            json.WriteNull("path");
-            json.WriteString("protocol", protocol);
-            json.WriteNumber("status", status);
-            json.WriteNumber("bytes", 0);
-            json.WriteNumber("duration_ms", Math.Round(durationMs, 3));
-            json.WriteNull("upstream");
-            json.WriteString("referer", "");
-            json.WriteString("user_agent", "");
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+    private static string FormatRejectedJson(string client, string? host, string protocol, int status, double durationMs) =>
+        FormatJson(client, null, host, null, null, protocol, status, 0, durationMs, null, "", "");
 
     /// <summary>nginx's "combined" format (the forward-auth user where nginx has $remote_user), then host, upstream and duration in seconds.</summary>
     private static string FormatCombined(HttpContext context, string client, string? user, string? upstream, long bytes, double durationMs)
@@ -174,6 +152,14 @@ public sealed class AccessLog : IAsyncDisposable
     private static string FormatJson(HttpContext context, string client, string? user, string? upstream, long bytes, double durationMs)
     {
         var request = context.Request;
+        return FormatJson(client, user, request.Host.Value, request.Method, request.Path.Value + request.QueryString.Value, request.Protocol,
+            context.Response.StatusCode, bytes, durationMs, upstream, request.Headers[HeaderNames.Referer].ToString(), request.Headers[HeaderNames.UserAgent].ToString());
+    }
+
+    /// <summary>One JSON line; the fields of a request Kestrel rejected before it was read are null.</summary>
+    private static string FormatJson(string client, string? user, string? host, string? method, string? path, string protocol, int status, long bytes,
+        double durationMs, string? upstream, string referer, string userAgent)
+    {
         using var buffer = new MemoryStream(256);
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -181,16 +167,16 @@ public sealed class AccessLog : IAsyncDisposable
             json.WriteString("time", DateTimeOffset.UtcNow);
             json.WriteString("client", client);
             json.WriteString("user", user);
-            json.WriteString("host", request.Host.Value);
-            json.WriteString("method", request.Method);
-            json.WriteString("path", request.Path.Value + request.QueryString.Value);
-            json.WriteString("protocol", request.Protocol);
-            json.WriteNumber("status", context.Response.StatusCode);
+            json.WriteString("host", host);
+            json.WriteString("method", method);
+            json.WriteString("path", path);
+            json.WriteString("protocol", protocol);
+            json.WriteNumber("status", status);
             json.WriteNumber("bytes", bytes);
             json.WriteNumber("duration_ms", Math.Round(durationMs, 3));
             json.WriteString("upstream", upstream);
-            json.WriteString("referer", request.Headers[HeaderNames.Referer].ToString());
-            json.WriteString("user_agent", request.Headers[HeaderNames.UserAgent].ToString());
+            json.WriteString("referer", referer);
+            json.WriteString("user_agent", userAgent);
             json.WriteEndObject();
         }
 
