@@ -26,6 +26,7 @@ public static class RuntimeModelBuilder
         var probes = new Dictionary<HealthProbeKey, HealthProbe>();
         var urls = new HashSet<string>(StringComparer.Ordinal);
         var sites = new List<Site>();
+        WarnAboutAcmeListener(config, warnings);
         for (var i = 0; i < config.Sites.Count; i++)
         {
             var siteConfig = config.Sites[i];
@@ -88,6 +89,18 @@ public static class RuntimeModelBuilder
 
         var retired = previous?.Clients.Where(pair => !clients.ContainsKey(pair.Key)).Select(pair => pair.Value).ToArray() ?? [];
         return new Result(new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls)), warnings, retired);
+    }
+
+    // The CA connects to port 80 (RFC 8555 §8.3). Another port works only when something maps 80
+    // to it (Docker's -p 80:8080, a load balancer), which this process cannot see: a warning, not an error.
+    private static void WarnAboutAcmeListener(ProxyConfig config, List<string> warnings)
+    {
+        if (config.Acme is not null && config.Listen.Http.Count > 0 && !config.Listen.Http.Any(endpoint => endpoint.Port == 80)
+            && config.Sites.Any(site => ConfigValidator.UsesAcme(config, site)))
+        {
+            warnings.Add($"acme: no HTTP listener on port 80 (listen.http: {string.Join(", ", config.Listen.Http)}); the CA validates on port 80, " +
+                "so this works only if port 80 is forwarded here (a port mapping such as Docker's 80:8080). Otherwise listen on [::]:80.");
+        }
     }
 
     private static CertificateSource? LoadCertificate(ProxyConfig config, SiteConfig site, int index, List<ConfigError> errors, List<string> warnings, bool dryRun)
