@@ -26,11 +26,12 @@ public static class RuntimeModelBuilder
         var probes = new Dictionary<HealthProbeKey, HealthProbe>();
         var urls = new HashSet<string>(StringComparer.Ordinal);
         var sites = new List<Site>();
+        var acmeSources = new Dictionary<AcmeCertificateSourceKey, AcmeCertificateSource>();
         WarnAboutAcmeListener(config, warnings);
         for (var i = 0; i < config.Sites.Count; i++)
         {
             var siteConfig = config.Sites[i];
-            var certificate = LoadCertificate(config, siteConfig, i, errors, warnings, dryRun);
+            var certificate = LoadCertificate(config, siteConfig, i, previous, acmeSources, errors, warnings, dryRun);
             var routes = new List<Route>();
             for (var j = 0; j < siteConfig.Routes.Count; j++)
             {
@@ -88,7 +89,8 @@ public static class RuntimeModelBuilder
         }
 
         var retired = previous?.Clients.Where(pair => !clients.ContainsKey(pair.Key)).Select(pair => pair.Value).ToArray() ?? [];
-        return new Result(new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls)), warnings, retired);
+        var model = new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls)) { AcmeSources = acmeSources };
+        return new Result(model, warnings, retired);
     }
 
     // The CA connects to port 80 (RFC 8555 §8.3). Another port works only when something maps 80
@@ -103,11 +105,24 @@ public static class RuntimeModelBuilder
         }
     }
 
-    private static CertificateSource? LoadCertificate(ProxyConfig config, SiteConfig site, int index, List<ConfigError> errors, List<string> warnings, bool dryRun)
+    private static CertificateSource? LoadCertificate(ProxyConfig config, SiteConfig site, int index, RuntimeModel? previous,
+        Dictionary<AcmeCertificateSourceKey, AcmeCertificateSource> acmeSources, List<ConfigError> errors, List<string> warnings, bool dryRun)
     {
         var tls = site.Tls;
         try
         {
+            if (ConfigValidator.UsesAcme(config, site))
+            {
+                // The running source (issuer, backoff, the certificate it serves) survives a reload
+                // that does not change what it depends on, like an upstream client's pool.
+                var key = AcmeCertificateSourceKey.For(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion);
+                var acme = previous is not null && previous.AcmeSources.TryGetValue(key, out var kept)
+                    ? kept
+                    : AcmeCertificateSource.Create(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion, dryRun);
+                acmeSources[key] = acme;
+                return acme;
+            }
+
             if (tls.CertificatePath is not null && tls.KeyPath is not null)
             {
                 var files = new FileCertificateSource(tls.CertificatePath, tls.KeyPath, tls.MinVersion);
