@@ -51,4 +51,26 @@ public sealed class AcmeFlagTests
         Assert.Contains("--acme-email", output);
         Assert.Contains("acme.email", output);
     }
+
+    [Fact]
+    public async Task ValidateWithAcme_Exit0WarnsAboutPort80AndWritesNothing()
+    {
+        var directory = TempDirectory.Create();
+        var path = Path.Combine(directory, "acme.yaml");
+        await File.WriteAllTextAsync(path, $"""
+            data_dir: {directory}/data
+            acme: {"{"} email: me@domain.tld {"}"}
+            sites:
+              - hosts: [sso.domain.tld]
+                routes: [{"{"} path: /, upstream: "https://authentik:9443" {"}"}]
+            """);
+
+        // The default directory is Let's Encrypt's: validate must not contact it, nor write anything.
+        var (code, output) = await PortcullisProcess.RunAsync($"validate --config {path}");
+
+        Assert.True(code == 0, output);
+        Assert.Contains("no HTTP listener on port 80", output);
+        Assert.Contains("configuration OK", output);
+        Assert.False(Directory.Exists(Path.Combine(directory, "data")), "validate must not write anything");
+    }
 }
