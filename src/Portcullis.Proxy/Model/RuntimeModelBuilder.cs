@@ -116,9 +116,24 @@ public static class RuntimeModelBuilder
                 // The running source (issuer, backoff, the certificate it serves) survives a reload
                 // that does not change what it depends on, like an upstream client's pool.
                 var key = AcmeCertificateSourceKey.For(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion);
-                var acme = previous is not null && previous.AcmeSources.TryGetValue(key, out var kept)
-                    ? kept
-                    : AcmeCertificateSource.Create(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion, dryRun);
+                if (previous is not null && previous.AcmeSources.TryGetValue(key, out var kept))
+                {
+                    acmeSources[key] = kept;
+                    return kept;
+                }
+
+                AcmeCertificateSource acme;
+                try
+                {
+                    acme = AcmeCertificateSource.Create(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion, dryRun);
+                }
+                catch (Exception ex) when (ex is InvalidDataException || (ex is CryptographicException && config.Acme!.CaPath is not null))
+                {
+                    errors.Add(new ConfigError(config.Acme!.Location, "acme.ca", $"the CA file could not be loaded: {ex.Message.Trim()}",
+                        "give a PEM file with the ACME server's CA certificate(s), e.g. step-ca's root_ca.crt."));
+                    return null;
+                }
+
                 acmeSources[key] = acme;
                 return acme;
             }

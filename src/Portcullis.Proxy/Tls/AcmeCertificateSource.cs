@@ -21,14 +21,17 @@ public sealed class AcmeCertificateSource : CertificateSource
     private readonly IReadOnlyList<string> _hosts;
     private readonly AcmeConfig _acme;
     private readonly string _dataDirectory;
+    private readonly X509Certificate2Collection _extraRoots;
     private CancellationTokenSource? _stopping;
     private Task _running = Task.CompletedTask;
     private bool _stopped;
 
-    private AcmeCertificateSource(ServerCertificate initial, bool waiting, IReadOnlyList<string> hosts, AcmeConfig acme, string dataDirectory, SslProtocols protocols)
+    private AcmeCertificateSource(ServerCertificate initial, bool waiting, IReadOnlyList<string> hosts, AcmeConfig acme, string dataDirectory, SslProtocols protocols,
+        X509Certificate2Collection extraRoots)
         : base(initial, protocols)
     {
         Waiting = waiting;
+        _extraRoots = extraRoots;
         _hosts = hosts.ToArray();
         _acme = acme;
         _dataDirectory = dataDirectory;
@@ -36,16 +39,27 @@ public sealed class AcmeCertificateSource : CertificateSource
     }
 
     /// <param name="dryRun">Check only: data_dir is not read, the temporary certificate is served.</param>
+    /// <exception cref="InvalidDataException">acme.ca holds no PEM certificate (read here, so the configuration is rejected, not the start).</exception>
     public static AcmeCertificateSource Create(IReadOnlyList<string> hosts, AcmeConfig acme, string dataDirectory, SslProtocols protocols, bool dryRun)
     {
+        var extraRoots = new X509Certificate2Collection();
+        if (acme.CaPath is not null)
+        {
+            extraRoots.ImportFromPemFile(acme.CaPath);
+            if (extraRoots.Count == 0)
+            {
+                throw new InvalidDataException($"'{acme.CaPath}' holds no PEM certificate.");
+            }
+        }
+
         if (!dryRun && new AcmeStore(dataDirectory, acme.Directory).LoadCertificate(hosts) is { } stored
             && stored.Covers(hosts) && stored.NotAfter > DateTimeOffset.UtcNow)
         {
-            return new AcmeCertificateSource(stored.ToServerCertificate(), waiting: false, hosts, acme, dataDirectory, protocols);
+            return new AcmeCertificateSource(stored.ToServerCertificate(), waiting: false, hosts, acme, dataDirectory, protocols, extraRoots);
         }
 
         var temporary = ServerCertificate.FromCertificate(SelfSignedCertificateStore.Create(hosts, "Portcullis temporary certificate - waiting for ACME"), selfSigned: true);
-        return new AcmeCertificateSource(temporary, waiting: true, hosts, acme, dataDirectory, protocols);
+        return new AcmeCertificateSource(temporary, waiting: true, hosts, acme, dataDirectory, protocols, extraRoots);
     }
 
     public AcmeCertificateSourceKey Key { get; }
@@ -77,7 +91,7 @@ public sealed class AcmeCertificateSource : CertificateSource
                 return;
             }
 
-            var http = CreateHttpClient(_acme.CaPath);
+            var http = CreateHttpClient(_extraRoots);
             var issuer = new AcmeIssuer(new AcmeIssuerOptions
             {
                 DirectoryUrl = _acme.Directory,
@@ -128,15 +142,13 @@ public sealed class AcmeCertificateSource : CertificateSource
 
     // The CA's own HTTPS certificate: the system's roots, and acme.ca's certificates as extra roots
     // for a private CA (step-ca, pebble). The name is checked either way.
-    private static HttpClient CreateHttpClient(string? caPath)
+    private static HttpClient CreateHttpClient(X509Certificate2Collection roots)
     {
-        if (caPath is null)
+        if (roots.Count == 0)
         {
             return new HttpClient();
         }
 
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(caPath);
         return new HttpClient(new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions

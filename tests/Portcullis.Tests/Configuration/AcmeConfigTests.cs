@@ -161,4 +161,16 @@ public sealed class AcmeConfigTests : IDisposable
 
         Assert.DoesNotContain(result.Warnings, w => w.Contains("port 80", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Build_AcmeCaWithoutCertificate_ErrorOnAcmeCa()
+    {
+        File.WriteAllText(Path.Combine(_directory.Path, "empty.pem"), "no certificate here\n");
+        var config = Load(Site + "acme:\n  email: a@b.example\n  ca: empty.pem\n");
+
+        var error = Assert.Single(Assert.Throws<ConfigException>(() => RuntimeModelBuilder.Build(config, dryRun: true)).Errors);
+
+        Assert.Equal("acme.ca", error.Key);
+        Assert.Contains("empty.pem", error.Message);
+    }
 }
