@@ -54,8 +54,45 @@ internal static class ConfigValidator
             CheckAdminListen(errors, config.Listen, admin);
         }
 
+        if (config.Acme is { } acme)
+        {
+            CheckAcme(errors, config, acme);
+        }
+
         return errors;
     }
+
+    // Only http-01 is implemented (docs/acme.md): RFC 8555 §8.3 validates on plain HTTP, and a
+    // wildcard can only be proven with dns-01 (§7.1.3, §8.4). What would fail at the CA is refused here.
+    private static void CheckAcme(List<ConfigError> errors, ProxyConfig config, AcmeConfig acme)
+    {
+        CheckFile(errors, acme.Location, "acme.ca", acme.CaPath, "a PEM file with the CA certificate(s) of the ACME server (e.g. step-ca's root_ca.crt or pebble's pebble.minica.pem)");
+        var acmeSites = 0;
+        for (var i = 0; i < config.Sites.Count; i++)
+        {
+            var site = config.Sites[i];
+            if (!UsesAcme(config, site))
+            {
+                continue;
+            }
+
+            acmeSites++;
+            if (site.Hosts.FirstOrDefault(host => host.Contains('*', StringComparison.Ordinal)) is { } wildcard)
+            {
+                errors.Add(new ConfigError(site.Location, $"sites[{i}].hosts", $"'{wildcard}' is a wildcard: an ACME certificate for it needs the dns-01 challenge, which Portcullis does not do.",
+                    "name each host (sso.domain.tld, app.domain.tld), or give this site tls.certificate and tls.key from a wildcard certificate obtained elsewhere."));
+            }
+        }
+
+        if (acmeSites > 0 && config.Listen.Http.Count == 0)
+        {
+            errors.Add(new ConfigError(acme.Location, "acme", "is on, but listen.http is empty: the CA checks a site over plain HTTP (http-01, RFC 8555 §8.3), the only challenge Portcullis answers.",
+                "add an HTTP listener, e.g. listen: { http: [\"[::]:80\"] }, or port 8080 behind a port mapping 80:8080; or give every site tls.certificate and tls.key."));
+        }
+    }
+
+    /// <summary>Whether a site gets its certificate from ACME: acme is on and the site names no certificate files.</summary>
+    public static bool UsesAcme(ProxyConfig config, SiteConfig site) => config.Acme is not null && site.Tls.CertificatePath is null;
 
     // The admin listener serves metrics and health, which name every site and upstream: it must not be
     // reachable as, or share a socket with, a public listener (and two listeners cannot bind one address).

@@ -46,6 +46,9 @@ public sealed record ProxyConfig
     /// <summary>The admin listener (metrics, liveness, readiness); null, the default, when admin.listen is not set.</summary>
     public AdminConfig? Admin { get; init; }
 
+    /// <summary>Automatic certificates (acme:) for the sites without tls.certificate; null, the default, when the section is absent.</summary>
+    public AcmeConfig? Acme { get; init; }
+
     /// <summary>Files whose change triggers a reload: the config file itself and every PEM it names.</summary>
     public required IReadOnlyList<string> WatchedFiles { get; init; }
 }

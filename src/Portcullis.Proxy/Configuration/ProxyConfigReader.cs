@@ -17,6 +17,7 @@ internal static class ProxyConfigReader
         Log = root.Section("log", LogConfigReader.Read),
         Sites = ReadSites(root),
         Admin = root.Section("admin", AdminConfigReader.Read),
+        Acme = root.OptionalSection("acme", AcmeConfigReader.Read),
         WatchedFiles = watchedFiles,
     };
 

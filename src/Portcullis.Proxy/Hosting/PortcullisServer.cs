@@ -190,7 +190,7 @@ public sealed class PortcullisServer : IAsyncDisposable
 
         addresses.Http = bound.Where(u => u.Scheme == "http").ToArray();
         addresses.Https = bound.Where(u => u.Scheme == "https").ToArray();
-        StartupSummary.Log(logger, config, addresses);
+        StartupSummary.Log(logger, config, addresses, models.Current);
 
         ConfigWatcher? watcher = null;
         PosixSignalRegistration? hangup = null;
@@ -298,8 +298,9 @@ public sealed class PortcullisServer : IAsyncDisposable
     {
         _watcher?.Dispose();
         _hangup?.Dispose();
-        Models.Dispose(); // Health probes (Health/): stop probing upstreams once nothing serves.
+        Models.Dispose(); // Health probes (Health/): stop probing upstreams once nothing serves; ACME issuers stop too.
         await _app.StopAsync();
+        await Models.AcmeStopped;
         await _app.DisposeAsync();
         await _accessLog.DisposeAsync();
     }

@@ -62,6 +62,19 @@ public sealed class ProxyRequestHandler(
     {
         var request = context.Request;
 
+        // :: Step 0: an ACME http-01 answer (RFC 8555 §8.3, docs/acme.md). Plain HTTP only, before
+        // the site lookup and the HTTPS redirect: the CA fetches http://host/.well-known/acme-challenge/<token>,
+        // and a site with redirect_http must answer too. Only with acme on and only for a token we
+        // hold, so an upstream answering its own challenges (certbot's webroot) still gets the rest.
+        if (!request.IsHttps && model.Config.Acme is not null && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            && models.Challenges.TryGetKeyAuthorization(request.Path.Value ?? "", out var keyAuthorization))
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.WriteAsync(keyAuthorization);
+            return default;
+        }
+
         // :: Step 1: the site, by Host. A host no site names is never forwarded: an identity
         // provider that builds links from Host must not answer under an attacker's name.
         var site = model.Sites.Find(HostNames.HostPart(request.Host.Value));

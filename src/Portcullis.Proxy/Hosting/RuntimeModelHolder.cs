@@ -1,13 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Model;
+using Portcullis.Proxy.Tls.Acme;
 
 namespace Portcullis.Proxy.Hosting;
 
 /// <summary>
 /// Holds the model requests read, and replaces it only with one that was completely built: a
 /// reload that fails leaves the running model untouched. It also starts the health probes of the
-/// model it serves and stops those a reload retires.
+/// model it serves and stops those a reload retires, and likewise its ACME certificate sources.
 /// </summary>
 public sealed class RuntimeModelHolder : IDisposable
 {
@@ -17,15 +18,27 @@ public sealed class RuntimeModelHolder : IDisposable
     private RuntimeModel _current;
     private bool _disposed;
 
-    public RuntimeModelHolder(RuntimeModel initial, ILogger logger)
+    /// <param name="challenges">The process's http-01 answers; by default one kept under the initial data_dir.</param>
+    public RuntimeModelHolder(RuntimeModel initial, ILogger logger, Http01ChallengeResponder? challenges = null)
     {
         _logger = logger;
         _current = initial;
         _started = initial.Config;
+        Challenges = challenges ?? new Http01ChallengeResponder(Http01ChallengeResponder.DirectoryUnder(initial.Config.DataDirectory));
         initial.Health.Activate(null, logger);
+        StartAcme(initial);
     }
 
     public RuntimeModel Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// The one http-01 responder of the process (docs/acme.md): every ACME source's issuer adds its
+    /// challenges here, and the plain-HTTP listener answers from it.
+    /// </summary>
+    public Http01ChallengeResponder Challenges { get; }
+
+    /// <summary>Completes once every ACME issuer has stopped after <see cref="Dispose"/>.</summary>
+    public Task AcmeStopped { get; private set; } = Task.CompletedTask;
 
     /// <summary>
     /// Raised when a reloaded model has become the one requests read, before <see cref="Reloaded"/>:
@@ -66,6 +79,15 @@ public sealed class RuntimeModelHolder : IDisposable
                 Volatile.Write(ref _current, result.Model);
                 Swapped?.Invoke(result.Model);
                 result.Model.Health.Activate(previous.Health, _logger);
+                StartAcme(result.Model);
+                foreach (var (key, retiredSource) in previous.AcmeSources)
+                {
+                    if (!result.Model.AcmeSources.ContainsKey(key))
+                    {
+                        _ = retiredSource.StopAsync();
+                    }
+                }
+
                 Retire(result.Retired, config.Timeouts.UpstreamResponse);
                 _logger.LogInformation("reload: configuration from {Source} is live ({Sites} site(s); trigger: {Trigger})", config.Source, config.Sites.Count, trigger);
                 errors = [];
@@ -81,13 +103,23 @@ public sealed class RuntimeModelHolder : IDisposable
         return errors.Count == 0;
     }
 
-    /// <summary>Stops the health probes (the server is stopping).</summary>
+    /// <summary>Stops the health probes and the ACME issuers (the server is stopping); see <see cref="AcmeStopped"/>.</summary>
     public void Dispose()
     {
         lock (_reloadLock)
         {
             _disposed = true;
             _current.Health.Dispose();
+            AcmeStopped = Task.WhenAll(_current.AcmeSources.Values.Select(source => source.StopAsync()));
+        }
+    }
+
+    // A source already running (kept from the previous model) is left as it is.
+    private void StartAcme(RuntimeModel model)
+    {
+        foreach (var source in model.AcmeSources.Values)
+        {
+            source.Start(Challenges, _logger);
         }
     }
 

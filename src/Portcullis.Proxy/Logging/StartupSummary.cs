@@ -7,7 +7,8 @@ namespace Portcullis.Proxy.Logging;
 /// <summary>The start-up lines: what listens where, for which hosts, to which upstreams.</summary>
 public static class StartupSummary
 {
-    public static void Log(ILogger logger, ProxyConfig config, ListenerAddresses addresses)
+    /// <param name="model">The model being served: its certificates are named (source, names, expiry).</param>
+    public static void Log(ILogger logger, ProxyConfig config, ListenerAddresses addresses, RuntimeModel? model = null)
     {
         foreach (var address in addresses.Https)
         {
@@ -37,11 +38,24 @@ public static class StartupSummary
             }
         }
 
+        foreach (var site in model?.Sites.Sites ?? [])
+        {
+            Certificate(logger, site);
+        }
+
         if (config.Listen.ProxyProtocol)
         {
             logger.LogInformation("PROXY protocol (v1 and v2) expected on every listener, believed from trusted proxies only; other peers are closed at accept");
         }
 
         logger.LogInformation("trusted proxies: {Trusted}", config.TrustedProxies.Count == 0 ? "none (forwarded headers from clients are replaced)" : string.Join(", ", config.TrustedProxies));
+    }
+
+    /// <summary>One line per site's certificate: where it comes from, the names it covers, until when.</summary>
+    public static void Certificate(ILogger logger, Site site)
+    {
+        var leaf = site.Certificate.Certificate.Leaf;
+        logger.LogInformation("certificate of {Hosts}: {Source}; names {Names}; valid until {NotAfter:u}",
+            string.Join(", ", site.Hosts), site.Certificate.Description, Tls.CertificateFacts.DnsNames(leaf), leaf.NotAfter.ToUniversalTime());
     }
 }

@@ -20,6 +20,13 @@ public sealed class RuntimeModel(ProxyConfig config, SiteTable sites, TrustedNet
     /// <summary>The pooled upstream clients, kept across reloads when their settings are unchanged.</summary>
     public IReadOnlyDictionary<UpstreamClientKey, UpstreamClient> Clients { get; } = clients;
 
+    /// <summary>
+    /// The sites' ACME certificate sources, kept across reloads while their settings are unchanged;
+    /// started by the holder of the live model, stopped when a reload retires them or at shutdown.
+    /// </summary>
+    public IReadOnlyDictionary<Tls.AcmeCertificateSourceKey, Tls.AcmeCertificateSource> AcmeSources { get; init; } =
+        new Dictionary<Tls.AcmeCertificateSourceKey, Tls.AcmeCertificateSource>();
+
     /// <summary>The health probes of this model's routes; started by the holder of the live model once it serves.</summary>
     public HealthMonitor Health { get; } = health;
 

@@ -26,10 +26,12 @@ public static class RuntimeModelBuilder
         var probes = new Dictionary<HealthProbeKey, HealthProbe>();
         var urls = new HashSet<string>(StringComparer.Ordinal);
         var sites = new List<Site>();
+        var acmeSources = new Dictionary<AcmeCertificateSourceKey, AcmeCertificateSource>();
+        WarnAboutAcmeListener(config, warnings);
         for (var i = 0; i < config.Sites.Count; i++)
         {
             var siteConfig = config.Sites[i];
-            var certificate = LoadCertificate(config, siteConfig, i, errors, warnings, dryRun);
+            var certificate = LoadCertificate(config, siteConfig, i, previous, acmeSources, errors, warnings, dryRun);
             var routes = new List<Route>();
             for (var j = 0; j < siteConfig.Routes.Count; j++)
             {
@@ -87,14 +89,55 @@ public static class RuntimeModelBuilder
         }
 
         var retired = previous?.Clients.Where(pair => !clients.ContainsKey(pair.Key)).Select(pair => pair.Value).ToArray() ?? [];
-        return new Result(new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls)), warnings, retired);
+        var model = new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls)) { AcmeSources = acmeSources };
+        return new Result(model, warnings, retired);
     }
 
-    private static CertificateSource? LoadCertificate(ProxyConfig config, SiteConfig site, int index, List<ConfigError> errors, List<string> warnings, bool dryRun)
+    // The CA connects to port 80 (RFC 8555 §8.3). Another port works only when something maps 80
+    // to it (Docker's -p 80:8080, a load balancer), which this process cannot see: a warning, not an error.
+    private static void WarnAboutAcmeListener(ProxyConfig config, List<string> warnings)
+    {
+        if (config.Acme is not null && config.Listen.Http.Count > 0 && !config.Listen.Http.Any(endpoint => endpoint.Port == 80)
+            && config.Sites.Any(site => ConfigValidator.UsesAcme(config, site)))
+        {
+            warnings.Add($"acme: no HTTP listener on port 80 (listen.http: {string.Join(", ", config.Listen.Http)}); the CA validates on port 80, " +
+                "so this works only if port 80 is forwarded here (a port mapping such as Docker's 80:8080). Otherwise listen on [::]:80.");
+        }
+    }
+
+    private static CertificateSource? LoadCertificate(ProxyConfig config, SiteConfig site, int index, RuntimeModel? previous,
+        Dictionary<AcmeCertificateSourceKey, AcmeCertificateSource> acmeSources, List<ConfigError> errors, List<string> warnings, bool dryRun)
     {
         var tls = site.Tls;
         try
         {
+            if (ConfigValidator.UsesAcme(config, site))
+            {
+                // The running source (issuer, backoff, the certificate it serves) survives a reload
+                // that does not change what it depends on, like an upstream client's pool.
+                var key = AcmeCertificateSourceKey.For(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion);
+                if (previous is not null && previous.AcmeSources.TryGetValue(key, out var kept))
+                {
+                    acmeSources[key] = kept;
+                    return kept;
+                }
+
+                AcmeCertificateSource acme;
+                try
+                {
+                    acme = AcmeCertificateSource.Create(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion, dryRun);
+                }
+                catch (Exception ex) when (ex is InvalidDataException || (ex is CryptographicException && config.Acme!.CaPath is not null))
+                {
+                    errors.Add(new ConfigError(config.Acme!.Location, "acme.ca", $"the CA file could not be loaded: {ex.Message.Trim()}",
+                        "give a PEM file with the ACME server's CA certificate(s), e.g. step-ca's root_ca.crt."));
+                    return null;
+                }
+
+                acmeSources[key] = acme;
+                return acme;
+            }
+
             if (tls.CertificatePath is not null && tls.KeyPath is not null)
             {
                 var files = new FileCertificateSource(tls.CertificatePath, tls.KeyPath, tls.MinVersion);

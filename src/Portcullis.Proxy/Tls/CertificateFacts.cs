@@ -14,6 +14,13 @@ public static class CertificateFacts
     public static string SpkiPin(X509Certificate2 certificate) =>
         Convert.ToBase64String(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
 
+    /// <summary>The DNS names (subject alternative names) a certificate is valid for, as a list for logs.</summary>
+    public static string DnsNames(X509Certificate2 certificate)
+    {
+        var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(san => san.EnumerateDnsNames()).ToArray();
+        return names.Length > 0 ? string.Join(", ", names) : certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+    }
+
     public static string Describe(X509Certificate2 certificate) =>
         $"subject \"{certificate.Subject}\", issuer \"{certificate.Issuer}\", SHA-256 fingerprint {Fingerprint(certificate)}, pin_sha256 {SpkiPin(certificate)}";
 }

@@ -15,7 +15,8 @@ internal sealed record OneSiteConfig(
     IReadOnlyList<string> Http,
     IReadOnlyList<string> Https,
     IReadOnlyList<string> TrustedProxies,
-    bool UpstreamInsecure)
+    bool UpstreamInsecure,
+    string? AcmeEmail = null)
 {
     public ProxyConfig Load(System.Collections.IDictionary environment)
     {
@@ -71,6 +72,12 @@ internal sealed record OneSiteConfig(
         if (TrustedProxies.Count > 0)
         {
             root.Add("trusted_proxies", Flag(origins, "--trusted-proxy", new YamlSequenceNode(TrustedProxies.Select(a => new YamlScalarNode(a)))));
+        }
+
+        if (AcmeEmail is not null)
+        {
+            // acme with the default directory (Let's Encrypt): the site, having no --cert, gets its certificate from it.
+            root.Add("acme", Flag(origins, "--acme-email", new YamlMappingNode { { "email", new YamlScalarNode(AcmeEmail) } }));
         }
 
         foreach (var node in root.AllNodes.Where(n => origins.Locate(n).Line > 0).ToList())

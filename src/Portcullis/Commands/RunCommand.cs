@@ -18,10 +18,11 @@ internal static class RunCommand
         var https = new Option<string[]>("--https") { Description = "HTTPS listen address (repeatable), e.g. 0.0.0.0:443." };
         var trusted = new Option<string[]>("--trusted-proxy") { Description = "CIDR of a load balancer in front of Portcullis whose X-Forwarded-* headers are believed (repeatable)." };
         var insecure = new Option<bool>("--upstream-insecure") { Description = "Do not verify the upstream's certificate (only on a private network)." };
+        var acmeEmail = new Option<string?>("--acme-email") { Description = "One-site mode: get the certificate from Let's Encrypt (ACME http-01, needs port 80 reachable); the account's email address. Ignored with --cert." };
 
         var command = new Command("run", "Serve a configuration file, or one site given by flags.")
         {
-            config, host, upstream, certificate, key, http, https, trusted, insecure,
+            config, host, upstream, certificate, key, http, https, trusted, insecure, acmeEmail,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -35,7 +36,7 @@ internal static class RunCommand
             else if (parse.GetValue(host) is { } hostName && parse.GetValue(upstream) is { } upstreamUrl)
             {
                 var oneSite = new OneSiteConfig(hostName, upstreamUrl, parse.GetValue(certificate), parse.GetValue(key),
-                    parse.GetValue(http) ?? [], parse.GetValue(https) ?? [], parse.GetValue(trusted) ?? [], parse.GetValue(insecure));
+                    parse.GetValue(http) ?? [], parse.GetValue(https) ?? [], parse.GetValue(trusted) ?? [], parse.GetValue(insecure), parse.GetValue(acmeEmail));
                 load = () => oneSite.Load(environment);
             }
             else

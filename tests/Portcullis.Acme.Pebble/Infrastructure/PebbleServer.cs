@@ -38,6 +38,9 @@ public sealed class PebbleServer : IAsyncDisposable
 
     public Uri ManagementUrl { get; }
 
+    /// <summary>Pebble's own TLS certificate as a PEM file: what acme.ca names to trust this server.</summary>
+    public string TlsCertificatePath => Path.Combine(_directory, "cert.pem");
+
     /// <summary>pebble's and pebble-challtestsrv's logs, for failure messages.</summary>
     public string Log => _pebble.Output + _dns.Output;
 

@@ -219,7 +219,7 @@ public sealed class ConfigLoaderTests : IDisposable
         { "listn:\n  http: [\"0.0.0.0:80\"]\n" + Site, 1, "listn", "unknown key.", "did you mean 'listen'?" },
         { Site + "    hst: false\n", 6, "sites[0].hst", "unknown key.", "did you mean 'hsts'?" },
         { Site + "        upstream_tsl: {verify: false}\n", 6, "sites[0].routes[0].upstream_tsl", "unknown key.", "did you mean 'upstream_tls'?" },
-        { "frobnicate: 1\n" + Site, 1, "frobnicate", "unknown key.", "known keys here: listen, trusted_proxies, data_dir, limits, timeouts, log, sites, admin." },
+        { "frobnicate: 1\n" + Site, 1, "frobnicate", "unknown key.", "known keys here: listen, trusted_proxies, data_dir, limits, timeouts, log, sites, admin, acme." },
         { Site + "    hsts: [a, b]\n", 6, "sites[0].hsts", "expected a single value, found a list.", "write it on the same line as the key." },
         { "limits:\n  max_request_body: {size: 1}\n" + Site, 2, "limits.max_request_body", "expected a single value, found a mapping.", "same line" },
         { "trusted_proxies: {a: b}\n" + Site, 1, "trusted_proxies", "expected a value or a list, found a mapping.", "a list in [brackets]" },

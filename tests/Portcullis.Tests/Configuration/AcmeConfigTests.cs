@@ -1,0 +1,176 @@
+using Portcullis.Proxy.Configuration;
+using Portcullis.Proxy.Model;
+using Portcullis.Proxy.Tls.Acme;
+
+namespace Portcullis.Tests.Configuration;
+
+public sealed class AcmeConfigTests : IDisposable
+{
+    private const string Site = """
+        sites:
+          - hosts: [sso.example.com]
+            routes:
+              - path: /
+                upstream: https://authentik:9443
+
+        """;
+
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private ProxyConfig Load(string yaml) => ConfigLoader.LoadText(yaml, "portcullis.yaml", _directory.Path);
+
+    private List<ConfigError> Errors(string yaml) =>
+        Assert.Throws<ConfigException>(() => Load(yaml)).Errors.ToList();
+
+    [Fact]
+    public void LoadText_NoAcmeSection_AcmeOff()
+    {
+        Assert.Null(Load(Site).Acme);
+    }
+
+    [Fact]
+    public void LoadText_AcmeEmailOnly_LetsEncryptProductionAndNoExtraCa()
+    {
+        var acme = Load(Site + "acme:\n  email: admin@example.com\n").Acme;
+
+        Assert.NotNull(acme);
+        Assert.Equal("admin@example.com", acme.Email);
+        Assert.Equal(new Uri(AcmeDirectories.LetsEncryptProduction), acme.Directory);
+        Assert.Null(acme.CaPath);
+        Assert.Equal(7, acme.Location.Line);
+    }
+
+    [Fact]
+    public void LoadText_AcmeDirectoryAndCa_ReadsBoth()
+    {
+        var ca = Path.Combine(_directory.Path, "pebble.pem");
+        File.WriteAllText(ca, "not checked by the reader");
+
+        var acme = Load(Site + "acme:\n  email: a@b.example\n  directory: https://127.0.0.1:14000/dir\n  ca: pebble.pem\n").Acme;
+
+        Assert.Equal(new Uri("https://127.0.0.1:14000/dir"), acme?.Directory);
+        Assert.Equal(ca, acme?.CaPath);
+    }
+
+    [Fact]
+    public void LoadText_AcmeWithoutEmail_ErrorNamesTheKeyToAdd()
+    {
+        var error = Assert.Single(Errors(Site + "acme:\n  directory: https://acme.example/dir\n"));
+
+        Assert.Equal("acme", error.Key);
+        Assert.Equal(7, error.Location.Line);
+        Assert.Contains("email", error.Message);
+        Assert.Contains("email: admin@domain.tld", error.Hint);
+    }
+
+    [Theory]
+    [InlineData("mailto:admin@example.com")]
+    [InlineData("admin")]
+    [InlineData("a@b.example, c@d.example")]
+    public void LoadText_AcmeEmailNotAnAddress_Error(string email)
+    {
+        var error = Assert.Single(Errors(Site + $"acme:\n  email: \"{email}\"\n"));
+
+        Assert.Equal("acme.email", error.Key);
+        Assert.Equal(7, error.Location.Line);
+    }
+
+    [Theory]
+    [InlineData("http://acme.example/directory")]
+    [InlineData("acme.example/directory")]
+    public void LoadText_AcmeDirectoryNotHttps_Error(string directory)
+    {
+        var error = Assert.Single(Errors(Site + $"acme:\n  email: a@b.example\n  directory: {directory}\n"));
+
+        Assert.Equal("acme.directory", error.Key);
+        Assert.Contains(AcmeDirectories.LetsEncryptProduction, error.Hint);
+    }
+
+    [Fact]
+    public void LoadText_AcmeCaMissing_ErrorNamesTheFile()
+    {
+        var error = Assert.Single(Errors(Site + "acme:\n  email: a@b.example\n  ca: missing.pem\n"));
+
+        Assert.Equal("acme.ca", error.Key);
+        Assert.Contains("missing.pem", error.Message);
+    }
+
+    [Fact]
+    public void LoadText_AcmeUnknownKey_ErrorSuggestsTheKnownOne()
+    {
+        var error = Assert.Single(Errors(Site + "acme:\n  email: a@b.example\n  emial: x\n"));
+
+        Assert.Equal("acme.emial", error.Key);
+        Assert.Contains("email", error.Hint);
+    }
+
+    [Fact]
+    public void LoadText_AcmeWithWildcardSite_ErrorNamesHostAndFix()
+    {
+        var yaml = Site.Replace("[sso.example.com]", "[\"*.example.com\"]") + "acme:\n  email: a@b.example\n";
+
+        var error = Assert.Single(Errors(yaml));
+
+        Assert.Equal("sites[0].hosts", error.Key);
+        Assert.Contains("*.example.com", error.Message);
+        Assert.Contains("dns-01", error.Message);
+        Assert.Contains("tls.certificate", error.Hint);
+    }
+
+    [Fact]
+    public void LoadText_WildcardSiteWithCertificateFiles_NoAcmeError()
+    {
+        File.WriteAllText(Path.Combine(_directory.Path, "c.pem"), "");
+        File.WriteAllText(Path.Combine(_directory.Path, "k.pem"), "");
+        var yaml = Site.Replace("[sso.example.com]", "[\"*.example.com\"]\n    tls: { certificate: c.pem, key: k.pem }") + "acme:\n  email: a@b.example\n";
+
+        var config = Load(yaml);
+
+        Assert.False(ConfigValidator.UsesAcme(config, config.Sites[0]));
+    }
+
+    [Fact]
+    public void LoadText_AcmeWithoutHttpListener_ErrorSaysHttp01NeedsOne()
+    {
+        var error = Assert.Single(Errors(Site + "listen:\n  https: [\"0.0.0.0:443\"]\n  http: []\nacme:\n  email: a@b.example\n"));
+
+        Assert.Equal("acme", error.Key);
+        Assert.Contains("listen.http", error.Message);
+        Assert.Contains("http-01", error.Message);
+        Assert.Contains("80", error.Hint);
+    }
+
+    [Fact]
+    public void Build_AcmeWithoutPort80_WarnsAboutThePortMapping()
+    {
+        var config = Load(Site + "listen:\n  http: [\"0.0.0.0:8080\"]\nacme:\n  email: a@b.example\n");
+
+        var result = RuntimeModelBuilder.Build(config, dryRun: true);
+
+        Assert.Contains(result.Warnings, w => w.Contains("port 80", StringComparison.Ordinal) && w.Contains("80:8080", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_AcmeWithPort80_NoPortWarning()
+    {
+        var config = Load(Site + "listen:\n  http: [\"0.0.0.0:80\"]\nacme:\n  email: a@b.example\n");
+
+        var result = RuntimeModelBuilder.Build(config, dryRun: true);
+
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("port 80", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_AcmeCaWithoutCertificate_ErrorOnAcmeCa()
+    {
+        File.WriteAllText(Path.Combine(_directory.Path, "empty.pem"), "no certificate here\n");
+        var config = Load(Site + "acme:\n  email: a@b.example\n  ca: empty.pem\n");
+
+        var error = Assert.Single(Assert.Throws<ConfigException>(() => RuntimeModelBuilder.Build(config, dryRun: true)).Errors);
+
+        Assert.Equal("acme.ca", error.Key);
+        Assert.Contains("empty.pem", error.Message);
+    }
+}
