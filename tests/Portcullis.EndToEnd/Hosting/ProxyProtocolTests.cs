@@ -137,7 +137,7 @@ public sealed class ProxyProtocolTests
     public async Task UntrustedPeer_ClosedBeforeAnythingIsRead_WithALogLine_TrustedPeerServed()
     {
         await using var upstream = await TestUpstream.StartAsync();
-        await using var proxy = await StartAsync("listen:\n  https: [\"127.0.0.1:0\"]\n  proxy_protocol: true\ntrusted_proxies: [127.0.0.2/32]\n", upstream);
+        await using var proxy = await StartAsync("listen:\n  http: [\"127.0.0.1:0\"]\n  https: [\"127.0.0.1:0\"]\n  proxy_protocol: true\ntrusted_proxies: [127.0.0.2/32]\n", upstream);
         var header = V1("TCP4 203.0.113.7 192.0.2.1 40000 443");
 
         var refused = await ExchangeAsync(proxy.HttpsUrl, header, from: IPAddress.Loopback);
@@ -156,7 +156,7 @@ public sealed class ProxyProtocolTests
     public async Task Reload_TrustedProxiesChanged_AppliesToTheNextConnection_ProxyProtocolChangeNeedsARestart()
     {
         await using var upstream = await TestUpstream.StartAsync();
-        const string Before = "listen:\n  https: [\"127.0.0.1:0\"]\n  proxy_protocol: true\ntrusted_proxies: [127.0.0.2/32]\ndata_dir: data\n";
+        const string Before = "listen:\n  http: [\"127.0.0.1:0\"]\n  https: [\"127.0.0.1:0\"]\n  proxy_protocol: true\ntrusted_proxies: [127.0.0.2/32]\ndata_dir: data\n";
         await using var proxy = await PortcullisInstance.StartAsync(Before + Yaml.Site(upstream.Url));
         var header = V1("TCP4 203.0.113.9 192.0.2.1 1 443");
         var request = $"GET /after HTTP/1.1\r\nHost: localhost:{proxy.HttpsPort}\r\n\r\n";
