@@ -120,9 +120,9 @@ public sealed class PortcullisServer : IAsyncDisposable
             adminListen = config.Admin is { } admin ? ListenAdmin(kestrel, admin) : null;
         });
         builder.Services.AddHttpForwarder();
-        if (config.Admin is not null)
+        if (config.Admin is { } adminConfig)
         {
-            AdminEndpoints.AddServices(builder.Services);
+            AdminEndpoints.AddServices(builder.Services, adminConfig);
         }
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = config.Timeouts.ShutdownDrain + TimeSpan.FromSeconds(5));
 

@@ -19,16 +19,17 @@ public sealed class AdminInstance : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>The file's head for these tests: the shared preamble and the admin listener.</summary>
-    public static string Head(string directory) => PortcullisInstance.Preamble(directory) + "\nadmin:\n  listen: \"127.0.0.1:0\"\n";
+    /// <summary>The file's head for these tests: the shared preamble and the admin listener, the platform's per-request meters on.</summary>
+    public static string Head(string directory, bool platformRequestMetrics = true) => PortcullisInstance.Preamble(directory)
+        + $"\nadmin:\n  listen: \"127.0.0.1:0\"\n  platform_request_metrics: {(platformRequestMetrics ? "true" : "false")}\n";
 
     /// <param name="sites">The config from "sites:" on.</param>
-    public static async Task<AdminInstance> StartAsync(string sites)
+    public static async Task<AdminInstance> StartAsync(string sites, bool platformRequestMetrics = true)
     {
         var directory = new TempDirectory();
         try
         {
-            var proxy = await PortcullisInstance.StartAsync(Head(directory.Path) + sites, directory.Path);
+            var proxy = await PortcullisInstance.StartAsync(Head(directory.Path, platformRequestMetrics) + sites, directory.Path);
             return new AdminInstance(proxy, directory);
         }
         catch

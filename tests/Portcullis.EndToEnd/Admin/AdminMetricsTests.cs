@@ -58,6 +58,28 @@ public sealed class AdminMetricsTests
         Assert.DoesNotContain(scrape.All, s => s.Labels.Values.Any(v => v.Contains("h1-") || v.Contains("h2-") || v.Contains("misdirected")));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Metrics_PlatformRequestMeters_OnlyWhenAskedFor_KestrelsAlways(bool platformRequestMetrics)
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var admin = await AdminInstance.StartAsync(TwoRoutes(upstream.Url), platformRequestMetrics);
+        using var client = admin.Proxy.CreateClient();
+        using (var response = await client.GetAsync(admin.Proxy.Https("localhost", "/platform")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await admin.RequestEndedAsync("/platform");
+        var names = (await admin.ScrapeAsync()).Names;
+
+        Assert.Contains("kestrel_active_connections", names);
+        Assert.Contains("portcullis_requests_total", names);
+        Assert.Equal(platformRequestMetrics, names.Any(n => n.StartsWith("http_server_request_duration", StringComparison.Ordinal)));
+        Assert.Equal(platformRequestMetrics, names.Any(n => n.StartsWith("http_client_request_duration", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Metrics_RequestDuration_HistogramBucketsCumulativeUpToTheCount()
     {
