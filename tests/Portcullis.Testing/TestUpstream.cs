@@ -41,6 +41,17 @@ public sealed class TestUpstream : IAsyncDisposable
 
     public ConcurrentQueue<WebSocketCloseStatus?> WebSocketCloses { get; } = new();
 
+    private readonly TaskCompletionSource<WebSocketCloseStatus?> _firstWebSocketClose = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes with the close status of the first echo WebSocket that ends (null: it ended without a close frame).</summary>
+    public Task<WebSocketCloseStatus?> FirstWebSocketClose => _firstWebSocketClose.Task;
+
+    private void WebSocketEnded(WebSocketCloseStatus? status)
+    {
+        WebSocketCloses.Enqueue(status);
+        _firstWebSocketClose.TrySetResult(status);
+    }
+
     /// <summary>The WebSockets open now, with the request that opened them.</summary>
     public ConcurrentDictionary<HttpContext, WebSocket> OpenWebSockets { get; } = new();
 
@@ -127,7 +138,7 @@ public sealed class TestUpstream : IAsyncDisposable
                 var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    self.WebSocketCloses.Enqueue(socket.CloseStatus);
+                    self.WebSocketEnded(socket.CloseStatus);
                     await socket.CloseOutputAsync(socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, socket.CloseStatusDescription, CancellationToken.None);
                     return;
                 }
@@ -144,7 +155,7 @@ public sealed class TestUpstream : IAsyncDisposable
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
         {
-            self.WebSocketCloses.Enqueue(null);
+            self.WebSocketEnded(null);
         }
     }
 

@@ -45,12 +45,9 @@ public sealed class WebSocketEdgeTests
 
         // A client that never reads again answers no ping: like a phone whose network went away
         // without a FIN. Portcullis pings every second and gives up one second later.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (upstream.WebSocketCloses.IsEmpty && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        var closed = await upstream.FirstWebSocketClose.WaitAsync(TimeSpan.FromSeconds(15));
 
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, closed);
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, Assert.Single(upstream.WebSocketCloses));
     }
 
