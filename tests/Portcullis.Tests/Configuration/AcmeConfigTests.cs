@@ -4,26 +4,8 @@ using Portcullis.Proxy.Tls.Acme;
 
 namespace Portcullis.Tests.Configuration;
 
-public sealed class AcmeConfigTests : IDisposable
+public sealed class AcmeConfigTests : ConfigTextTests
 {
-    private const string Site = """
-        sites:
-          - hosts: [sso.example.com]
-            routes:
-              - path: /
-                upstream: https://authentik:9443
-
-        """;
-
-    private readonly TempDirectory _directory = new();
-
-    public void Dispose() => _directory.Dispose();
-
-    private ProxyConfig Load(string yaml) => ConfigLoader.LoadText(yaml, "portcullis.yaml", _directory.Path);
-
-    private List<ConfigError> Errors(string yaml) =>
-        Assert.Throws<ConfigException>(() => Load(yaml)).Errors.ToList();
-
     [Fact]
     public void LoadText_NoAcmeSection_AcmeOff()
     {
@@ -45,7 +27,7 @@ public sealed class AcmeConfigTests : IDisposable
     [Fact]
     public void LoadText_AcmeDirectoryAndCa_ReadsBoth()
     {
-        var ca = Path.Combine(_directory.Path, "pebble.pem");
+        var ca = Path.Combine(Temp.Path, "pebble.pem");
         File.WriteAllText(ca, "not checked by the reader");
 
         var acme = Load(Site + "acme:\n  email: a@b.example\n  directory: https://127.0.0.1:14000/dir\n  ca: pebble.pem\n").Acme;
@@ -122,8 +104,8 @@ public sealed class AcmeConfigTests : IDisposable
     [Fact]
     public void LoadText_WildcardSiteWithCertificateFiles_NoAcmeError()
     {
-        File.WriteAllText(Path.Combine(_directory.Path, "c.pem"), "");
-        File.WriteAllText(Path.Combine(_directory.Path, "k.pem"), "");
+        File.WriteAllText(Path.Combine(Temp.Path, "c.pem"), "");
+        File.WriteAllText(Path.Combine(Temp.Path, "k.pem"), "");
         var yaml = Site.Replace("[sso.example.com]", "[\"*.example.com\"]\n    tls: { certificate: c.pem, key: k.pem }") + "acme:\n  email: a@b.example\n";
 
         var config = Load(yaml);
@@ -165,7 +147,7 @@ public sealed class AcmeConfigTests : IDisposable
     [Fact]
     public void Build_AcmeCaWithoutCertificate_ErrorOnAcmeCa()
     {
-        File.WriteAllText(Path.Combine(_directory.Path, "empty.pem"), "no certificate here\n");
+        File.WriteAllText(Path.Combine(Temp.Path, "empty.pem"), "no certificate here\n");
         var config = Load(Site + "acme:\n  email: a@b.example\n  ca: empty.pem\n");
 
         var error = Assert.Single(Assert.Throws<ConfigException>(() => RuntimeModelBuilder.Build(config, dryRun: true)).Errors);

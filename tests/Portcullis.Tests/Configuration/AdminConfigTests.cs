@@ -3,26 +3,8 @@ using Portcullis.Proxy.Configuration;
 
 namespace Portcullis.Tests.Configuration;
 
-public sealed class AdminConfigTests : IDisposable
+public sealed class AdminConfigTests : ConfigTextTests
 {
-    private const string Site = """
-        sites:
-          - hosts: [sso.example.com]
-            routes:
-              - path: /
-                upstream: https://authentik:9443
-
-        """;
-
-    private readonly TempDirectory _directory = new();
-
-    public void Dispose() => _directory.Dispose();
-
-    private ProxyConfig Load(string yaml) => ConfigLoader.LoadText(yaml, "portcullis.yaml", _directory.Path);
-
-    private List<ConfigError> Errors(string yaml) =>
-        Assert.Throws<ConfigException>(() => Load(yaml)).Errors.ToList();
-
     [Fact]
     public void LoadText_NoAdminSection_AdminOff()
     {
@@ -47,7 +29,7 @@ public sealed class AdminConfigTests : IDisposable
     {
         var environment = new Dictionary<string, string> { ["PORTCULLIS_ADMIN__LISTEN"] = "127.0.0.1:9901" };
 
-        var admin = ConfigLoader.LoadText(Site, "portcullis.yaml", _directory.Path, environment).Admin;
+        var admin = ConfigLoader.LoadText(Site, "portcullis.yaml", Temp.Path, environment).Admin;
 
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9901), admin?.Listen);
     }

@@ -7,29 +7,14 @@ namespace Portcullis.Tests.Configuration;
 /// reads is reported with its full path and the closest known key, and absent sections take the
 /// records' defaults.
 /// </summary>
-public sealed class ConfigSectionTests : IDisposable
+public sealed class ConfigSectionTests : ConfigTextTests
 {
-    private const string FileName = "portcullis.yaml";
-
-    private const string Site = """
-        sites:
-          - hosts: [sso.example.com]
-            routes:
-              - path: /
-                upstream: https://authentik:9443
-
-        """;
-
-    private readonly TempDirectory _directory = new();
-
-    public void Dispose() => _directory.Dispose();
-
     [Fact]
     public void LoadText_EveryDocumentedKey_ReadsWithoutError()
     {
-        _directory.Write("fullchain.pem", "");
-        _directory.Write("privkey.pem", "");
-        _directory.Write("ca.pem", "");
+        Temp.Write("fullchain.pem", "");
+        Temp.Write("privkey.pem", "");
+        Temp.Write("ca.pem", "");
         var yaml = """
             listen:
               http: ["0.0.0.0:8080"]
@@ -80,7 +65,7 @@ public sealed class ConfigSectionTests : IDisposable
                       healthy_after: 1
             """;
 
-        var config = ConfigLoader.LoadText(yaml, FileName, _directory.Path);
+        var config = Load(yaml);
 
         Assert.Equal(new LimitsConfig(), config.Limits);
         Assert.Equal(new TimeoutsConfig(), config.Timeouts);
@@ -158,7 +143,7 @@ public sealed class ConfigSectionTests : IDisposable
     [InlineData("")]
     public void LoadText_SectionsAbsentOrEmpty_TakeTheRecordDefaults(string sections)
     {
-        var config = ConfigLoader.LoadText(sections + Site, FileName, _directory.Path);
+        var config = Load(sections + Site);
 
         Assert.Equal(new LimitsConfig(), config.Limits);
         Assert.Equal(new TimeoutsConfig(), config.Timeouts);
@@ -168,7 +153,4 @@ public sealed class ConfigSectionTests : IDisposable
         Assert.Equal(UpstreamTlsConfig.Default, config.Sites[0].Routes[0].UpstreamTls);
         Assert.Equal(new SiteTlsConfig(), config.Sites[0].Tls);
     }
-
-    private List<ConfigError> Errors(string yaml) =>
-        Assert.Throws<ConfigException>(() => ConfigLoader.LoadText(yaml, FileName, _directory.Path)).Errors.ToList();
 }

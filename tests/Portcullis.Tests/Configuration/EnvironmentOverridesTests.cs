@@ -1,26 +1,10 @@
-using System.Collections;
 using System.Net;
 using Portcullis.Proxy.Configuration;
 
 namespace Portcullis.Tests.Configuration;
 
-public sealed class EnvironmentOverridesTests : IDisposable
+public sealed class EnvironmentOverridesTests : ConfigTextTests
 {
-    private const string FileName = "portcullis.yaml";
-
-    private const string Site = """
-        sites:
-          - hosts: [sso.example.com]
-            routes:
-              - path: /
-                upstream: https://authentik:9443
-
-        """;
-
-    private readonly TempDirectory _directory = new();
-
-    public void Dispose() => _directory.Dispose();
-
     [Fact]
     public void LoadText_ScalarVariable_OverridesFileValue()
     {
@@ -133,25 +117,5 @@ public sealed class EnvironmentOverridesTests : IDisposable
         Assert.Equal(2, errors.Count);
         Assert.Contains(errors, e => e.Location == new ConfigLocation(FileName, 6, 20) && e.Key == "sites[0].redirect_http");
         Assert.Contains(errors, e => e.Location.Source == "environment variable PORTCULLIS_TIMEOUTS__KEEP_ALIVE" && e.Key == "timeouts.keep_alive");
-    }
-
-    private ProxyConfig Load(string yaml, params (string Name, string Value)[] variables) =>
-        ConfigLoader.LoadText(yaml, FileName, _directory.Path, Environment(variables));
-
-    private List<ConfigError> Errors(string yaml, params (string Name, string Value)[] variables)
-    {
-        var exception = Assert.Throws<ConfigException>(() => Load(yaml, variables));
-        return exception.Errors.ToList();
-    }
-
-    private static Hashtable Environment((string Name, string Value)[] variables)
-    {
-        var environment = new Hashtable();
-        foreach (var (name, value) in variables)
-        {
-            environment[name] = value;
-        }
-
-        return environment;
     }
 }

@@ -1,26 +1,10 @@
-using System.Collections;
 using Portcullis.Proxy.Configuration;
 
 namespace Portcullis.Tests.Configuration;
 
 /// <summary>listen.proxy_protocol: read as a boolean, and refused when no peer could be believed.</summary>
-public sealed class ProxyProtocolConfigTests : IDisposable
+public sealed class ProxyProtocolConfigTests : ConfigTextTests
 {
-    private const string FileName = "portcullis.yaml";
-
-    private const string Site = """
-        sites:
-          - hosts: [sso.example.com]
-            routes:
-              - path: /
-                upstream: https://authentik:9443
-
-        """;
-
-    private readonly TempDirectory _directory = new();
-
-    public void Dispose() => _directory.Dispose();
-
     [Fact]
     public void LoadText_NotSet_IsOff()
     {
@@ -66,18 +50,4 @@ public sealed class ProxyProtocolConfigTests : IDisposable
         Assert.Equal("environment variable PORTCULLIS_LISTEN__PROXY_PROTOCOL", error.Location.Source);
         Assert.Equal("listen.proxy_protocol", error.Key);
     }
-
-    private ProxyConfig Load(string yaml, params (string Name, string Value)[] variables)
-    {
-        var environment = new Hashtable();
-        foreach (var (name, value) in variables)
-        {
-            environment[name] = value;
-        }
-
-        return ConfigLoader.LoadText(yaml, FileName, _directory.Path, environment);
-    }
-
-    private List<ConfigError> Errors(string yaml, params (string Name, string Value)[] variables) =>
-        Assert.Throws<ConfigException>(() => Load(yaml, variables)).Errors.ToList();
 }

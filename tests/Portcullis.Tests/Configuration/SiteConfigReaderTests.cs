@@ -1,29 +1,13 @@
-using System.Collections;
 using Portcullis.Proxy.Configuration;
 
 namespace Portcullis.Tests.Configuration;
 
-public sealed class SiteConfigReaderTests : IDisposable
+public sealed class SiteConfigReaderTests : ConfigTextTests
 {
-    private const string FileName = "portcullis.yaml";
-
-    private const string Site = """
-        sites:
-          - hosts: [sso.example.com]
-            routes:
-              - path: /
-                upstream: https://authentik:9443
-
-        """;
-
-    private readonly TempDirectory _directory = new();
-
-    public void Dispose() => _directory.Dispose();
-
     [Fact]
     public void LoadText_HstsAbsent_DefaultValueNotExplicit()
     {
-        var site = Assert.Single(ConfigLoader.LoadText(Site, FileName, _directory.Path).Sites);
+        var site = Assert.Single(Load(Site).Sites);
 
         Assert.Equal("max-age=63072000", site.Hsts);
         Assert.False(site.HstsExplicit);
@@ -37,7 +21,7 @@ public sealed class SiteConfigReaderTests : IDisposable
     [InlineData("hsts: max-age=300; includeSubDomains", "max-age=300; includeSubDomains")]
     public void LoadText_HstsPresent_ValueKeptAndExplicit(string line, string? expected)
     {
-        var site = Assert.Single(ConfigLoader.LoadText(Site + "    " + line + "\n", FileName, _directory.Path).Sites);
+        var site = Assert.Single(Load(Site + "    " + line + "\n").Sites);
 
         Assert.Equal(expected, site.Hsts);
         Assert.True(site.HstsExplicit);
@@ -46,9 +30,7 @@ public sealed class SiteConfigReaderTests : IDisposable
     [Fact]
     public void LoadText_HstsFromEnvironmentVariable_Explicit()
     {
-        var environment = new Hashtable { ["PORTCULLIS_SITES__0__HSTS"] = "max-age=600" };
-
-        var site = Assert.Single(ConfigLoader.LoadText(Site, FileName, _directory.Path, environment).Sites);
+        var site = Assert.Single(Load(Site, ("PORTCULLIS_SITES__0__HSTS", "max-age=600")).Sites);
 
         Assert.Equal("max-age=600", site.Hsts);
         Assert.True(site.HstsExplicit);
@@ -64,7 +46,7 @@ public sealed class SiteConfigReaderTests : IDisposable
                   - upstream: http://app:8080
             """;
 
-        var sites = ConfigLoader.LoadText(yaml, FileName, _directory.Path).Sites;
+        var sites = Load(yaml).Sites;
 
         Assert.Equal([false, true], sites.Select(s => s.HstsExplicit));
         Assert.Equal(["max-age=63072000", "max-age=63072000"], sites.Select(s => s.Hsts));
