@@ -4,31 +4,15 @@ using Portcullis.Proxy.Configuration;
 
 namespace Portcullis.Tests.Configuration;
 
-public sealed class ConfigLoaderTests : IDisposable
+public sealed class ConfigLoaderTests : ConfigTextTests
 {
-    private const string FileName = "portcullis.yaml";
-
-    /// <summary>One valid site in five lines; error cases put their mistake before or after it.</summary>
-    private const string Site = """
-        sites:
-          - hosts: [sso.example.com]
-            routes:
-              - path: /
-                upstream: https://authentik:9443
-
-        """;
-
     private static readonly string Pin = Convert.ToBase64String(new byte[32]);
-
-    private readonly TempDirectory _directory = new();
-
-    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public void LoadText_FullFile_ReadsEveryField()
     {
-        var (certificate, key, _) = TestCertificates.WritePem(_directory.Path, "fullchain", "sso.example.com");
-        File.WriteAllText(_directory.File("ca.pem"), File.ReadAllText(certificate));
+        var (certificate, key, _) = TestCertificates.WritePem(Temp.Path, "fullchain", "sso.example.com");
+        File.WriteAllText(Temp.File("ca.pem"), File.ReadAllText(certificate));
         var yaml = $$"""
             listen:
               http: ["127.0.0.1:80", "[::1]:80"]
@@ -79,14 +63,14 @@ public sealed class ConfigLoaderTests : IDisposable
                       verify: off
             """;
 
-        var config = ConfigLoader.LoadText(yaml, FileName, _directory.Path);
+        var config = Load(yaml);
 
         Assert.Equal(FileName, config.Source);
         Assert.Equal([IPEndPoint.Parse("127.0.0.1:80"), IPEndPoint.Parse("[::1]:80")], config.Listen.Http);
         Assert.Equal([IPEndPoint.Parse("0.0.0.0:443")], config.Listen.Https);
         Assert.Equal(8443, config.Listen.HttpsPort);
         Assert.Equal([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("fd00::/8"), IPNetwork.Parse("192.168.1.7/32")], config.TrustedProxies);
-        Assert.Equal(_directory.File("data"), config.DataDirectory);
+        Assert.Equal(Temp.File("data"), config.DataDirectory);
         Assert.Equal(new LimitsConfig
         {
             MaxRequestHeadersBytes = 32 * 1024,
@@ -104,7 +88,7 @@ public sealed class ConfigLoaderTests : IDisposable
             WebSocketIdle = TimeSpan.FromHours(2),
             ShutdownDrain = TimeSpan.FromSeconds(15),
         }, config.Timeouts);
-        Assert.Equal(new LogConfig { Access = _directory.File("logs/access.log"), Format = AccessLogFormat.Json }, config.Log);
+        Assert.Equal(new LogConfig { Access = Temp.File("logs/access.log"), Format = AccessLogFormat.Json }, config.Log);
 
         Assert.Equal(2, config.Sites.Count);
         var sso = config.Sites[0];
@@ -119,7 +103,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal("/", sso.Routes[0].Path);
         Assert.False(sso.Routes[0].StripPrefix);
         Assert.Equal([new Uri("https://authentik:9443")], sso.Routes[0].Upstreams);
-        Assert.Equal(new UpstreamTlsConfig { Verify = true, CaPath = _directory.File("ca.pem"), PinSha256 = [Pin], ServerName = "authentik.internal" }, sso.Routes[0].UpstreamTls);
+        Assert.Equal(new UpstreamTlsConfig { Verify = true, CaPath = Temp.File("ca.pem"), PinSha256 = [Pin], ServerName = "authentik.internal" }, sso.Routes[0].UpstreamTls);
         Assert.Equal("/outpost/", sso.Routes[1].Path);
         Assert.True(sso.Routes[1].StripPrefix);
         Assert.Equal([new Uri("http://10.0.0.5:9000"), new Uri("http://10.0.0.6:9000")], sso.Routes[1].Upstreams);
@@ -133,7 +117,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal("/", other.Routes[0].Path);
         Assert.False(other.Routes[0].UpstreamTls.Verify);
 
-        Assert.Equal([certificate, key, _directory.File("ca.pem")], config.WatchedFiles);
+        Assert.Equal([certificate, key, Temp.File("ca.pem")], config.WatchedFiles);
     }
 
     [Theory]
@@ -141,7 +125,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData(5000)]
     public void LoadText_PerClientCapAboveConnections_Read(int value)
     {
-        var config = ConfigLoader.LoadText($"limits:\n  per_client_cap_above_connections: {value}\n" + Site, FileName, _directory.Path);
+        var config = Load($"limits:\n  per_client_cap_above_connections: {value}\n" + Site);
 
         Assert.Equal(value, config.Limits.PerClientCapAboveConnections);
     }
@@ -149,7 +133,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void LoadText_MinimalFile_UsesDocumentedDefaults()
     {
-        var config = ConfigLoader.LoadText(Site, FileName, _directory.Path);
+        var config = Load(Site);
 
         Assert.Equal([IPEndPoint.Parse("0.0.0.0:8080"), IPEndPoint.Parse("[::]:8080")], config.Listen.Http);
         Assert.Equal([IPEndPoint.Parse("0.0.0.0:8443"), IPEndPoint.Parse("[::]:8443")], config.Listen.Https);
@@ -196,7 +180,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("hsts: max-age=300", "max-age=300")]
     public void LoadText_HstsValue_SetsHeaderValue(string line, string? expected)
     {
-        var config = ConfigLoader.LoadText(Site + "    " + line + "\n", FileName, _directory.Path);
+        var config = Load(Site + "    " + line + "\n");
 
         Assert.Equal(expected, config.Sites[0].Hsts);
     }
@@ -207,7 +191,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("listen:\n", 2, 2)]
     public void LoadText_ListenSection_KeepsDefaultsForAbsentKeys(string listen, int http, int https)
     {
-        var config = ConfigLoader.LoadText(listen + Site, FileName, _directory.Path);
+        var config = Load(listen + Site);
 
         Assert.Equal(http, config.Listen.Http.Count);
         Assert.Equal(https, config.Listen.Https.Count);
@@ -320,10 +304,10 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.Equal(2, errors.Count);
         Assert.Equal("sites[0].tls.certificate", errors[0].Key);
-        Assert.Equal($"file '{_directory.File("live/fullchain.pem")}' does not exist or cannot be read.", errors[0].Message);
+        Assert.Equal($"file '{Temp.File("live/fullchain.pem")}' does not exist or cannot be read.", errors[0].Message);
         Assert.Contains("fullchain.pem", errors[0].Hint);
         Assert.Equal("sites[0].tls.key", errors[1].Key);
-        Assert.Equal($"file '{_directory.File("live/privkey.pem")}' does not exist or cannot be read.", errors[1].Message);
+        Assert.Equal($"file '{Temp.File("live/privkey.pem")}' does not exist or cannot be read.", errors[1].Message);
         Assert.All(errors, e => Assert.Equal(2, e.Location.Line));
     }
 
@@ -425,7 +409,7 @@ public sealed class ConfigLoaderTests : IDisposable
                   - upstream: http://other:80
             """;
 
-        var exception = Assert.Throws<ConfigException>(() => ConfigLoader.LoadText(yaml, FileName, _directory.Path));
+        var exception = Assert.Throws<ConfigException>(() => Load(yaml));
 
         Assert.Equal(
             [(2, "listen.htps"), (3, "trusted_proxies"), (5, "timeouts.upstream_connect"), (9, "sites[0].tls.min_version"), (12, "sites[0].routes[0].upstream"), (13, "sites[1].hosts")],
@@ -449,7 +433,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void LoadFile_MissingFile_ReportsPathAndHint()
     {
-        var path = _directory.File("absent.yaml");
+        var path = Temp.File("absent.yaml");
 
         var exception = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFile(path));
 
@@ -462,16 +446,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void LoadFile_ValidFile_WatchesTheFileItself()
     {
-        var path = _directory.Write("portcullis.yaml", Site);
+        var path = Temp.Write("portcullis.yaml", Site);
 
         var config = ConfigLoader.LoadFile(path);
 
         Assert.Equal([path], config.WatchedFiles);
-    }
-
-    private List<ConfigError> Errors(string yaml)
-    {
-        var exception = Assert.Throws<ConfigException>(() => ConfigLoader.LoadText(yaml, FileName, _directory.Path));
-        return exception.Errors.ToList();
     }
 }

@@ -11,6 +11,7 @@ public abstract class ConfigTextTests : IDisposable
 {
     protected const string FileName = "portcullis.yaml";
 
+    /// <summary>One valid site in five lines; error cases put their mistake before or after it.</summary>
     protected const string Site = """
         sites:
           - hosts: [sso.example.com]
