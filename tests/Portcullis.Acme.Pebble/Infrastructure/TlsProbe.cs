@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,7 +15,7 @@ namespace Portcullis.Acme.Pebble.Infrastructure;
 
 /// <summary>
 /// Serves a certificate with a real Kestrel over TLS on 127.0.0.1:0 and fetches a page from it as
-/// a browser would under a host name: the chain must lead to the given root and name the host.
+/// a browser would under a host name (<see cref="SiteProbe"/>): the chain must lead to the given root and name the host.
 /// </summary>
 public static class TlsProbe
 {
@@ -35,40 +34,7 @@ public static class TlsProbe
         await app.StartAsync();
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
 
-        var errors = SslPolicyErrors.None;
-        using var handler = new SocketsHttpHandler
-        {
-            // The host name resolves to the loopback listener, whatever DNS says.
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                CertificateChainPolicy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { root },
-                    RevocationMode = X509RevocationMode.NoCheck,
-                },
-                RemoteCertificateValidationCallback = (_, _, _, policyErrors) =>
-                {
-                    errors = policyErrors;
-                    return policyErrors == SslPolicyErrors.None;
-                },
-            },
-        };
-        using var client = new HttpClient(handler);
-        try
-        {
-            using var response = await client.GetAsync($"https://{host}:{port}/");
-            return (errors, response.StatusCode);
-        }
-        catch (HttpRequestException)
-        {
-            return (errors, null);
-        }
+        var result = await SiteProbe.FetchAsync(port, host, root);
+        return (result.Errors, result.Status);
     }
 }
