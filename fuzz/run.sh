@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes Portcullis with SharpFuzz and libFuzzer (the config loader, the forwarded headers, the PROXY
-# protocol parser): builds fuzz/Portcullis.Fuzz, instruments its copy
+# protocol parser, the ClientHello ALPN scan): builds fuzz/Portcullis.Fuzz, instruments its copy
 # of Portcullis.Proxy.dll (and YamlDotNet.dll, for the config parser's branches) with the SharpFuzz
 # tool, builds the libFuzzer front end in fuzz/driver with clang, and runs each target for
 # FUZZ_SECONDS (default 120). See fuzz/README.md.
 #
-# Usage: fuzz/run.sh [config|headers|proxyheader]...   (default: all three, one after the other)
+# Usage: fuzz/run.sh [config|headers|proxyheader|clienthello]...   (default: all four, one after the other)
 # Environment: FUZZ_SECONDS (120 per target), FUZZ_OUT (work directory; default a new
 # /tmp/portcullis-fuzz.XXXXXX). Exit 1 when a target crashed: the input is in
 # FUZZ_OUT/<target>/crash-*, replay it with FUZZ_OUT/build/Portcullis.Fuzz <target> --repro FILE.
@@ -14,7 +14,7 @@ set -euo pipefail
 FUZZ=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-120}
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(config headers proxyheader)
+((${#TARGETS[@]})) || TARGETS=(config headers proxyheader clienthello)
 
 log() { printf '%s fuzz: %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 2; }

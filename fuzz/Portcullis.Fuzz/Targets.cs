@@ -8,6 +8,7 @@ using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Hosting.ProxyProtocol;
 using Portcullis.Proxy.Model;
+using Portcullis.Proxy.Tls;
 
 namespace Portcullis.Fuzz;
 
@@ -23,7 +24,11 @@ public static class Targets
         ["config"] = Config,
         ["headers"] = Headers,
         ["proxyheader"] = ProxyHeader,
+        ["clienthello"] = ClientHello,
     };
+
+    // The protocol tls-alpn-01 looks for (RFC 8737 §6.2), and one every browser offers.
+    private static readonly byte[][] AlpnProtocols = [Encoding.ASCII.GetBytes("acme-tls/1"), Encoding.ASCII.GetBytes("h2")];
 
     private static readonly string BaseDirectory = Path.Combine(Path.GetTempPath(), "portcullis-fuzz-base");
 
@@ -159,6 +164,79 @@ public static class Targets
                 CheckAccepted(bytes, result);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The ClientHello ALPN scan on the first bytes of a connection, as they are, for "acme-tls/1" and
+    /// "h2": it never throws; Offered only when the protocol's bytes, after their length byte, are in
+    /// the input; NeedMoreData only while the input is shorter than its first record announces; a
+    /// prefix's answer is NeedMoreData or the whole input's (checked for the first 64 prefixes and 16
+    /// evenly spaced ones); the answer does not depend on where the bytes are split into two
+    /// segments (at the same points), nor on 1- or 7-byte segments.
+    /// </summary>
+    public static void ClientHello(ReadOnlySpan<byte> data)
+    {
+        var bytes = data.ToArray();
+        var cuts = Cuts(bytes.Length);
+        foreach (var protocol in AlpnProtocols)
+        {
+            var name = Encoding.ASCII.GetString(protocol);
+            var result = ClientHelloAlpn.Scan(new ReadOnlySequence<byte>(bytes), protocol);
+            if (result == ClientHelloAlpnScan.Offered && bytes.AsSpan().IndexOf([(byte)protocol.Length, .. protocol]) < 0)
+            {
+                throw new InvariantException($"'{name}' offered, but its length and bytes are not in the input");
+            }
+
+            // RFC 8446 §5.1: the record header's last two bytes are the length of what follows it.
+            var announced = bytes.Length >= 5 ? 5 + ((bytes[3] << 8) | bytes[4]) : int.MaxValue;
+            if (result == ClientHelloAlpnScan.NeedMoreData && (bytes.Length >= announced || bytes.Length >= ClientHelloAlpn.MaxLength))
+            {
+                throw new InvariantException($"'{name}': asks for more after {bytes.Length} bytes, the first record announces {announced}");
+            }
+
+            foreach (var cut in cuts)
+            {
+                var prefix = ClientHelloAlpn.Scan(new ReadOnlySequence<byte>(bytes, 0, cut), protocol);
+                if (prefix != ClientHelloAlpnScan.NeedMoreData && prefix != result)
+                {
+                    throw new InvariantException($"'{name}': the first {cut} bytes give {prefix}, all {bytes.Length} give {result}");
+                }
+
+                var first = new ByteSegment(bytes.AsMemory(0, cut), 0);
+                var second = first.Append(bytes.AsMemory(cut));
+                var split = ClientHelloAlpn.Scan(new ReadOnlySequence<byte>(first, 0, second, second.Memory.Length), protocol);
+                if (split != result)
+                {
+                    throw new InvariantException($"'{name}': split after {cut} bytes gives {split}, contiguous {result}");
+                }
+            }
+
+            foreach (var size in new[] { 1, 7 })
+            {
+                var segmented = ClientHelloAlpn.Scan(ByteSegment.Split(bytes, size), protocol);
+                if (segmented != result)
+                {
+                    throw new InvariantException($"'{name}': in {size}-byte segments {segmented}, contiguous {result}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Where to cut an input of <paramref name="length"/> bytes: each of the first 64 points, then 16 evenly spaced ones and the last.</summary>
+    private static SortedSet<int> Cuts(int length)
+    {
+        var cuts = new SortedSet<int>(Enumerable.Range(0, Math.Min(length, 64)));
+        for (var i = 1; i <= 16 && length > 0; i++)
+        {
+            cuts.Add((int)((long)length * i / 17));
+        }
+
+        if (length > 0)
+        {
+            cuts.Add(length - 1);
+        }
+
+        return cuts;
     }
 
     private static void CheckAccepted(byte[] bytes, ProxyHeaderResult result)
