@@ -221,7 +221,7 @@ public sealed class PebbleIssuerTests : IAsyncLifetime
                 Client = client?.Invoke(clientOptions) ?? clientOptions,
             },
             Hosts,
-            responder ?? _responder);
+            [responder ?? _responder]);
         _disposables.Add(issuer);
         _disposables.Add(http);
         return (issuer, recorder);

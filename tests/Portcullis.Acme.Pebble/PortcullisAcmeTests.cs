@@ -13,9 +13,10 @@ namespace Portcullis.Acme.Pebble;
 
 /// <summary>
 /// A real Portcullis (PortcullisServer.StartAsync) with an acme section pointing at pebble: pebble
-/// validates http-01 against Portcullis's own plain-HTTP listener, on a port picked free at run
-/// time (pebble's httpPort), and the issued certificate is served over TLS to a client that
-/// trusts pebble's root. Each test has its own pebble, upstream and data directory.
+/// validates http-01 against Portcullis's own plain-HTTP listener and tls-alpn-01 against its
+/// HTTPS listener, on ports picked free at run time (pebble's httpPort and tlsPort), and the
+/// issued certificate is served over TLS to a client that trusts pebble's root. Each test has its
+/// own pebble, upstream and data directory.
 /// </summary>
 public sealed class PortcullisAcmeTests : IAsyncLifetime
 {
@@ -27,6 +28,7 @@ public sealed class PortcullisAcmeTests : IAsyncLifetime
     private readonly List<PortcullisServer> _servers = [];
     private readonly List<TestLog> _logs = [];
     private int _httpPort;
+    private int _tlsPort;
     private PebbleServer _pebble = null!;
     private TestUpstream _upstream = null!;
 
@@ -39,10 +41,12 @@ public sealed class PortcullisAcmeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _httpPort = FreePort.Take(1)[0];
-        _pebble = await PebbleServer.StartAsync(_httpPort);
+        (_httpPort, _tlsPort) = FreePort.Take(2) is [var http, var tls] ? (http, tls) : default;
         _upstream = await TestUpstream.StartAsync();
     }
+
+    private async Task StartPebbleAsync(TimeSpan? validity = null) =>
+        _pebble = await PebbleServer.StartAsync(_httpPort, validity: validity, tlsPort: _tlsPort);
 
     public async Task DisposeAsync()
     {
@@ -56,8 +60,12 @@ public sealed class PortcullisAcmeTests : IAsyncLifetime
             _output.WriteLine(log.Text); // shown when the test fails
         }
 
-        _output.WriteLine(_pebble.Log);
-        await _pebble.DisposeAsync();
+        if (_pebble is not null)
+        {
+            _output.WriteLine(_pebble.Log);
+            await _pebble.DisposeAsync();
+        }
+
         await _upstream.DisposeAsync();
         _directory.Dispose();
     }
@@ -65,6 +73,7 @@ public sealed class PortcullisAcmeTests : IAsyncLifetime
     [Fact]
     public async Task StartAsync_AcmeSite_WaitsOnATemporaryCertificateThenServesPebblesLiveWhileTheOtherSiteKeepsServing()
     {
+        await StartPebbleAsync();
         var ca = TestCertificates.CreateCa();
         var files = TestCertificates.Write(_directory.Path, "files", TestCertificates.CreateLeaf(ca, FilesHost), ca);
         // Holding the data directory's order lock, as another instance ordering would, keeps the
@@ -116,6 +125,7 @@ public sealed class PortcullisAcmeTests : IAsyncLifetime
     [Fact]
     public async Task StartAsync_RestartOnSameDataDirectory_ServesTheStoredCertificateAtOnceAndOrdersNothing()
     {
+        await StartPebbleAsync();
         var (first, _) = await StartAsync();
         var issued = await NextServed(AcmeSource(first)).WaitAsync(IssuanceTimeout);
         _servers.Remove(first);
@@ -140,12 +150,57 @@ public sealed class PortcullisAcmeTests : IAsyncLifetime
         Assert.Contains(log.Lines, line => line.Contains($"certificate of {AcmeHost}: ACME from {_pebble.DirectoryUrl}, kept in {DataDirectory}; names {AcmeHost}; valid until", StringComparison.Ordinal));
     }
 
-    private async Task<(PortcullisServer Server, TestLog Log)> StartAsync(string otherSites = "")
+    [Fact]
+    public async Task StartAsync_NoHttpListener_IssuedOverTlsAlpn01InTheHandshake()
     {
+        // Port 80 closed: only the HTTPS listener, on the port pebble validates tls-alpn-01 on (RFC 8737).
+        await StartPebbleAsync();
+        var (server, log) = await StartAsync(listen: $"http: []\n  https: [\"127.0.0.1:{_tlsPort}\"]");
+        var source = AcmeSource(server);
+        var issued = await NextServed(source).WaitAsync(IssuanceTimeout);
+
+        using var root = await _pebble.GetRootAsync();
+        var probe = await SiteProbe.FetchAsync(_tlsPort, AcmeHost, root);
+        Assert.Equal((SslPolicyErrors.None, HttpStatusCode.OK), (probe.Errors, probe.Status));
+        Assert.Equal(issued.Leaf.Thumbprint, probe.Served!.Thumbprint);
+        Assert.Equal(1, source.Issuer!.OrdersPlaced);
+        Assert.Equal(AcmeChallenge.TlsAlpn01, source.Issuer.PreferredChallenge);
+        Assert.Empty(server.Addresses.Http);
+        Assert.DoesNotContain(log.Lines, line => line.Contains("failed", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(TlsAlpn01ChallengeResponder.DirectoryUnder(DataDirectory)));
+    }
+
+    [Fact]
+    public async Task StartAsync_ShortLivedCertificate_RenewedLiveWhileAnOpenConnectionKeepsWorking()
+    {
+        // 30 s certificates: renewal when a third is left (RFC 9773's fallback rule), about 20 s in.
+        await StartPebbleAsync(validity: TimeSpan.FromSeconds(30));
+        var (server, log) = await StartAsync();
+        var source = AcmeSource(server);
+        var first = await NextServed(source).WaitAsync(IssuanceTimeout);
+        var renewed = NextServed(source);
+        using var root = await _pebble.GetRootAsync();
+        var httpsPort = server.Addresses.Https[0].Port;
+        using var open = await OpenTlsAsync(httpsPort, AcmeHost);
+
+        var second = await renewed.WaitAsync(IssuanceTimeout);
+
+        Assert.NotEqual(first.Leaf.Thumbprint, second.Leaf.Thumbprint);
+        Assert.True(second.Leaf.NotAfter > first.Leaf.NotAfter);
+        var probe = await SiteProbe.FetchAsync(httpsPort, AcmeHost, root);
+        Assert.Equal((SslPolicyErrors.None, HttpStatusCode.OK), (probe.Errors, probe.Status));
+        Assert.Equal(second.Leaf.Thumbprint, probe.Served!.Thumbprint);
+        Assert.Contains("HTTP/1.1 200", await GetOnAsync(open, AcmeHost)); // opened on the first certificate
+        Assert.Equal(2, source.Issuer!.OrdersPlaced);
+        Assert.Equal(2, log.Lines.Count(line => line.Contains($"site {AcmeHost} now serves its ACME certificate", StringComparison.Ordinal)));
+    }
+
+    private async Task<(PortcullisServer Server, TestLog Log)> StartAsync(string otherSites = "", string? listen = null)
+    {
+        listen ??= $"http: [\"127.0.0.1:{_httpPort}\"]\n  https: [\"127.0.0.1:0\"]";
         var yaml = $"""
             listen:
-              http: ["127.0.0.1:{_httpPort}"]
-              https: ["127.0.0.1:0"]
+              {listen}
             data_dir: {DataDirectory}
             acme:
               email: admin@portcullis.test

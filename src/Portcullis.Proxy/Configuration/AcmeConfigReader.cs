@@ -27,11 +27,51 @@ internal static class AcmeConfigReader
             else
             {
                 section.Error("directory", directoryNode, $"'{directoryNode.Value}' is not an https URL of an ACME directory.",
-                    $"leave it out for Let's Encrypt ({Tls.Acme.AcmeDirectories.LetsEncryptProduction}), or write e.g. {Tls.Acme.AcmeDirectories.LetsEncryptStaging} for testing.");
+                    $"leave it out for Let's Encrypt ({AcmeDirectories.LetsEncryptProduction}), or write e.g. {AcmeDirectories.LetsEncryptStaging} for testing.");
             }
         }
 
-        return defaults with { Directory = directory, CaPath = section.FilePath("ca") };
+        return defaults with { Directory = directory, CaPath = section.FilePath("ca"), Challenges = ReadChallenges(section) };
+    }
+
+    private static IReadOnlyList<string>? ReadChallenges(ConfigSection section)
+    {
+        if (section.Texts("challenges") is not { } items)
+        {
+            return null;
+        }
+
+        const string Hint = "write a list of http-01 (plain HTTP on port 80) and tls-alpn-01 (the TLS handshake on port 443), preferred first, or leave it out for both.";
+        if (items.Count == 0)
+        {
+            section.Error("challenges", section.Child("challenges")!, "is empty: the CA needs one challenge answered to issue.", Hint);
+            return null;
+        }
+
+        var challenges = new List<string>(items.Count);
+        var mistaken = false;
+        foreach (var (node, value) in items)
+        {
+            var problem = value switch
+            {
+                "dns-01" => "dns-01 is not implemented: Portcullis answers http-01 and tls-alpn-01.",
+                AcmeChallengeNames.Http01 or AcmeChallengeNames.TlsAlpn01 when challenges.Contains(value) => $"{value} is listed twice.",
+                AcmeChallengeNames.Http01 or AcmeChallengeNames.TlsAlpn01 => null,
+                _ => $"'{value}' is not a challenge Portcullis answers.",
+            };
+            if (problem is null)
+            {
+                challenges.Add(value);
+            }
+            else
+            {
+                section.Error("challenges", node, problem, Hint);
+                mistaken = true;
+            }
+        }
+
+        // Reported once: the validator then checks the listeners against the default, not an empty list.
+        return mistaken ? null : challenges;
     }
 
     // One address, no display name, no mailto: (the reader adds it), no spaces or commas that

@@ -62,8 +62,9 @@ internal static class ConfigValidator
         return errors;
     }
 
-    // Only http-01 is implemented (docs/acme.md): RFC 8555 §8.3 validates on plain HTTP, and a
-    // wildcard can only be proven with dns-01 (§7.1.3, §8.4). What would fail at the CA is refused here.
+    // http-01 validates on plain HTTP (RFC 8555 §8.3), tls-alpn-01 in the TLS handshake (RFC 8737
+    // §3), and a wildcard can only be proven with dns-01 (RFC 8555 §7.1.3, §8.4), which Portcullis
+    // does not do (docs/acme.md). What would fail at the CA is refused here.
     private static void CheckAcme(List<ConfigError> errors, ProxyConfig config, AcmeConfig acme)
     {
         CheckFile(errors, acme.Location, "acme.ca", acme.CaPath, "a PEM file with the CA certificate(s) of the ACME server (e.g. step-ca's root_ca.crt or pebble's pebble.minica.pem)");
@@ -84,10 +85,28 @@ internal static class ConfigValidator
             }
         }
 
-        if (acmeSites > 0 && config.Listen.Http.Count == 0)
+        if (acmeSites == 0)
         {
-            errors.Add(new ConfigError(acme.Location, "acme", "is on, but listen.http is empty: the CA checks a site over plain HTTP (http-01, RFC 8555 §8.3), the only challenge Portcullis answers.",
-                "add an HTTP listener, e.g. listen: { http: [\"[::]:80\"] }, or port 8080 behind a port mapping 80:8080; or give every site tls.certificate and tls.key."));
+            return;
+        }
+
+        var challenges = acme.ChallengesFor(config.Listen);
+        if (challenges.Contains(AcmeChallengeNames.Http01) && config.Listen.Http.Count == 0)
+        {
+            errors.Add(new ConfigError(acme.Location, "acme.challenges", "lists http-01, but listen.http is empty: the CA checks http-01 over plain HTTP (RFC 8555 §8.3).",
+                "add an HTTP listener, e.g. listen: { http: [\"[::]:80\"] } (or 8080 behind a port mapping 80:8080), or answer tls-alpn-01 only: acme: { challenges: [tls-alpn-01] }."));
+        }
+
+        if (challenges.Contains(AcmeChallengeNames.TlsAlpn01) && config.Listen.Https.Count == 0)
+        {
+            errors.Add(new ConfigError(acme.Location, "acme.challenges", "lists tls-alpn-01, but listen.https is empty: the CA checks tls-alpn-01 in a TLS handshake (RFC 8737 §3).",
+                "add an HTTPS listener, e.g. listen: { https: [\"[::]:443\"] }, or answer http-01 only: acme: { challenges: [http-01] }."));
+        }
+
+        if (challenges.Count == 0)
+        {
+            errors.Add(new ConfigError(acme.Location, "acme", "is on, but there is neither an HTTP listener (for http-01) nor an HTTPS listener (for tls-alpn-01): the CA cannot validate any site.",
+                "listen on [::]:80 and [::]:443, or give every site tls.certificate and tls.key."));
         }
     }
 

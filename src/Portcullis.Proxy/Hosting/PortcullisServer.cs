@@ -19,6 +19,7 @@ using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Hosting.ProxyProtocol;
 using Portcullis.Proxy.Logging;
 using Portcullis.Proxy.Tls;
+using Portcullis.Proxy.Tls.Acme;
 using Yarp.ReverseProxy.Forwarder;
 using Portcullis.Proxy.Model;
 
@@ -30,6 +31,9 @@ namespace Portcullis.Proxy.Hosting;
 /// </summary>
 public sealed class PortcullisServer : IAsyncDisposable
 {
+    // Kestrel's default; the tls-alpn-01 detector gives a ClientHello as long before the handshake.
+    private static readonly TimeSpan TlsHandshakeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly WebApplication _app;
     private readonly ConfigWatcher? _watcher;
     private readonly PosixSignalRegistration? _hangup;
@@ -232,9 +236,14 @@ public sealed class PortcullisServer : IAsyncDisposable
         var selector = new SniCertificateSelector(name => models().Current.Sites.Find(name)?.Certificate, () => models().Current.DefaultSite?.Certificate);
         var tls = new TlsHandshakeCallbackOptions
         {
-            HandshakeTimeout = TimeSpan.FromSeconds(10),
-            OnConnection = context => ValueTask.FromResult(selector.Select(context.ClientHelloInfo.ServerName)),
+            HandshakeTimeout = TlsHandshakeTimeout,
+            // A tls-alpn-01 validation (RFC 8737 §3) gets the challenge certificate for its SNI name
+            // when one is pending; any other handshake, or one for a name with nothing pending, the site's.
+            OnConnection = context => ValueTask.FromResult(
+                (context.Connection.Features.Get<AcmeTlsAlpnFeature>() is not null ? models().TlsAlpn01Challenges.Find(context.ClientHelloInfo.ServerName) : null)
+                ?? selector.Select(context.ClientHelloInfo.ServerName)),
         };
+        var acmeTlsAlpn = new AcmeTlsAlpnDetector(models, TlsHandshakeTimeout);
         foreach (var endpoint in Usable(config.Listen.Https))
         {
             kestrel.Listen(endpoint, listen =>
@@ -243,12 +252,19 @@ public sealed class PortcullisServer : IAsyncDisposable
                 // Before UseHttps: a refused connection costs no handshake.
                 UseProxyProtocol(listen, proxyProtocol);
                 listen.Use(connectionLimiter.Middleware);
+                listen.Use(acmeTlsAlpn.Middleware);
                 listen.UseHttps(tls);
                 listen.Use(next => connection =>
                 {
-                    // Handshake done, no data read yet: idle connections give their TLS buffers back.
                     if (connection.Features.Get<ISslStreamFeature>()?.SslStream is { } ssl)
                     {
+                        // RFC 8737 §3: a validation ends with the handshake; nothing is read or sent on it.
+                        if (ssl.NegotiatedApplicationProtocol == TlsAlpn01ChallengeResponder.AcmeTls1)
+                        {
+                            return Task.CompletedTask;
+                        }
+
+                        // Handshake done, no data read yet: idle connections give their TLS buffers back.
                         OpenSslBufferRelease.Apply(ssl);
                     }
 

@@ -67,7 +67,7 @@ public sealed class ProxyRequestHandler(
         // and a site with redirect_http must answer too. Only with acme on and only for a token we
         // hold, so an upstream answering its own challenges (certbot's webroot) still gets the rest.
         if (!request.IsHttps && model.Config.Acme is not null && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            && models.Challenges.TryGetKeyAuthorization(request.Path.Value ?? "", out var keyAuthorization))
+            && models.Http01Challenges.TryGetKeyAuthorization(request.Path.Value ?? "", out var keyAuthorization))
         {
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/octet-stream";

@@ -15,16 +15,18 @@ public sealed class RuntimeModelHolder : IDisposable
     private readonly Lock _reloadLock = new();
     private readonly ILogger _logger;
     private readonly ProxyConfig _started;
+    private readonly AcmeChallengeResponder[] _responders;
     private RuntimeModel _current;
     private bool _disposed;
 
-    /// <param name="challenges">The process's http-01 answers; by default one kept under the initial data_dir.</param>
-    public RuntimeModelHolder(RuntimeModel initial, ILogger logger, Http01ChallengeResponder? challenges = null)
+    public RuntimeModelHolder(RuntimeModel initial, ILogger logger)
     {
         _logger = logger;
         _current = initial;
         _started = initial.Config;
-        Challenges = challenges ?? new Http01ChallengeResponder(Http01ChallengeResponder.DirectoryUnder(initial.Config.DataDirectory));
+        Http01Challenges = new Http01ChallengeResponder(Http01ChallengeResponder.DirectoryUnder(initial.Config.DataDirectory));
+        TlsAlpn01Challenges = new TlsAlpn01ChallengeResponder(TlsAlpn01ChallengeResponder.DirectoryUnder(initial.Config.DataDirectory));
+        _responders = [Http01Challenges, TlsAlpn01Challenges];
         initial.Health.Activate(null, logger);
         StartAcme(initial);
     }
@@ -33,9 +35,13 @@ public sealed class RuntimeModelHolder : IDisposable
 
     /// <summary>
     /// The one http-01 responder of the process (docs/acme.md): every ACME source's issuer adds its
-    /// challenges here, and the plain-HTTP listener answers from it.
+    /// challenges here, and the plain-HTTP listener answers from it. Kept under the data_dir the
+    /// process started with.
     /// </summary>
-    public Http01ChallengeResponder Challenges { get; }
+    public Http01ChallengeResponder Http01Challenges { get; }
+
+    /// <summary>The one tls-alpn-01 responder of the process: the HTTPS listeners answer "acme-tls/1" handshakes from it.</summary>
+    public TlsAlpn01ChallengeResponder TlsAlpn01Challenges { get; }
 
     /// <summary>Completes once every ACME issuer has stopped after <see cref="Dispose"/>.</summary>
     public Task AcmeStopped { get; private set; } = Task.CompletedTask;
@@ -119,7 +125,7 @@ public sealed class RuntimeModelHolder : IDisposable
     {
         foreach (var source in model.AcmeSources.Values)
         {
-            source.Start(Challenges, _logger);
+            source.Start(_responders, _logger);
         }
     }
 

@@ -27,6 +27,12 @@ public sealed class RuntimeModel(ProxyConfig config, SiteTable sites, TrustedNet
     public IReadOnlyDictionary<Tls.AcmeCertificateSourceKey, Tls.AcmeCertificateSource> AcmeSources { get; init; } =
         new Dictionary<Tls.AcmeCertificateSourceKey, Tls.AcmeCertificateSource>();
 
+    /// <summary>
+    /// Whether an ACME site answers tls-alpn-01 (RFC 8737): only then do the HTTPS listeners look
+    /// at a connection's ALPN offer before the handshake.
+    /// </summary>
+    public bool AnswersTlsAlpn01 { get; init; }
+
     /// <summary>The health probes of this model's routes; started by the holder of the live model once it serves.</summary>
     public HealthMonitor Health { get; } = health;
 

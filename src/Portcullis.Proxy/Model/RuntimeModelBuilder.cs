@@ -89,19 +89,37 @@ public static class RuntimeModelBuilder
         }
 
         var retired = previous?.Clients.Where(pair => !clients.ContainsKey(pair.Key)).Select(pair => pair.Value).ToArray() ?? [];
-        var model = new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls)) { AcmeSources = acmeSources };
+        var model = new RuntimeModel(config, new SiteTable(sites), trusted, clients, new HealthMonitor(healthTable, probes, urls))
+        {
+            AcmeSources = acmeSources,
+            AnswersTlsAlpn01 = acmeSources.Count > 0 && config.Acme!.ChallengesFor(config.Listen).Contains(AcmeChallengeNames.TlsAlpn01),
+        };
         return new Result(model, warnings, retired);
     }
 
-    // The CA connects to port 80 (RFC 8555 §8.3). Another port works only when something maps 80
-    // to it (Docker's -p 80:8080, a load balancer), which this process cannot see: a warning, not an error.
+    // The CA connects to port 80 for http-01 (RFC 8555 §8.3) and to port 443 for tls-alpn-01 (RFC
+    // 8737 §3). Another port works only when something maps the standard one to it (Docker's
+    // -p 80:8080, a load balancer), which this process cannot see: a warning, not an error.
     private static void WarnAboutAcmeListener(ProxyConfig config, List<string> warnings)
     {
-        if (config.Acme is not null && config.Listen.Http.Count > 0 && !config.Listen.Http.Any(endpoint => endpoint.Port == 80)
-            && config.Sites.Any(site => ConfigValidator.UsesAcme(config, site)))
+        if (config.Acme is not { } acme || !config.Sites.Any(site => ConfigValidator.UsesAcme(config, site)))
         {
-            warnings.Add($"acme: no HTTP listener on port 80 (listen.http: {string.Join(", ", config.Listen.Http)}); the CA validates on port 80, " +
-                "so this works only if port 80 is forwarded here (a port mapping such as Docker's 80:8080). Otherwise listen on [::]:80.");
+            return;
+        }
+
+        var challenges = acme.ChallengesFor(config.Listen);
+        if (challenges.Contains(AcmeChallengeNames.Http01) && config.Listen.Http.Count > 0 && !config.Listen.Http.Any(endpoint => endpoint.Port == 80))
+        {
+            warnings.Add($"acme: no HTTP listener on port 80 (listen.http: {string.Join(", ", config.Listen.Http)}); the CA validates http-01 on port 80, " +
+                "so this works only if port 80 is forwarded here (a port mapping such as Docker's 80:8080). Otherwise listen on [::]:80." +
+                (challenges.Contains(AcmeChallengeNames.TlsAlpn01) ? " tls-alpn-01 is answered too, and tried after a failed http-01." : ""));
+        }
+
+        if (challenges.Contains(AcmeChallengeNames.TlsAlpn01) && config.Listen.Https.Count > 0 && !config.Listen.Https.Any(endpoint => endpoint.Port == 443))
+        {
+            warnings.Add($"acme: no HTTPS listener on port 443 (listen.https: {string.Join(", ", config.Listen.Https)}); the CA validates tls-alpn-01 on port 443, " +
+                "so this works only if port 443 is forwarded here (a port mapping such as Docker's 443:8443). Otherwise listen on [::]:443." +
+                (challenges.Contains(AcmeChallengeNames.Http01) ? " http-01 is answered too, and tried after a failed tls-alpn-01." : ""));
         }
     }
 
@@ -115,7 +133,8 @@ public static class RuntimeModelBuilder
             {
                 // The running source (issuer, backoff, the certificate it serves) survives a reload
                 // that does not change what it depends on, like an upstream client's pool.
-                var key = AcmeCertificateSourceKey.For(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion);
+                var challenges = config.Acme!.ChallengesFor(config.Listen);
+                var key = AcmeCertificateSourceKey.For(site.Hosts, config.Acme, challenges, config.DataDirectory, tls.MinVersion);
                 if (previous is not null && previous.AcmeSources.TryGetValue(key, out var kept))
                 {
                     acmeSources[key] = kept;
@@ -125,7 +144,7 @@ public static class RuntimeModelBuilder
                 AcmeCertificateSource acme;
                 try
                 {
-                    acme = AcmeCertificateSource.Create(site.Hosts, config.Acme!, config.DataDirectory, tls.MinVersion, dryRun);
+                    acme = AcmeCertificateSource.Create(site.Hosts, config.Acme, challenges, config.DataDirectory, tls.MinVersion, dryRun);
                 }
                 catch (Exception ex) when (ex is InvalidDataException || (ex is CryptographicException && config.Acme!.CaPath is not null))
                 {

@@ -19,6 +19,7 @@ public sealed class AcmeCertificateSource : CertificateSource
 {
     private readonly Lock _lock = new();
     private readonly IReadOnlyList<string> _hosts;
+    private readonly IReadOnlyList<string> _challenges;
     private readonly AcmeConfig _acme;
     private readonly string _dataDirectory;
     private readonly X509Certificate2Collection _extraRoots;
@@ -26,21 +27,23 @@ public sealed class AcmeCertificateSource : CertificateSource
     private Task _running = Task.CompletedTask;
     private bool _stopped;
 
-    private AcmeCertificateSource(ServerCertificate initial, bool waiting, IReadOnlyList<string> hosts, AcmeConfig acme, string dataDirectory, SslProtocols protocols,
-        X509Certificate2Collection extraRoots)
+    private AcmeCertificateSource(ServerCertificate initial, bool waiting, IReadOnlyList<string> hosts, AcmeConfig acme, IReadOnlyList<string> challenges, string dataDirectory,
+        SslProtocols protocols, X509Certificate2Collection extraRoots)
         : base(initial, protocols)
     {
         Waiting = waiting;
         _extraRoots = extraRoots;
         _hosts = hosts.ToArray();
+        _challenges = challenges.ToArray();
         _acme = acme;
         _dataDirectory = dataDirectory;
-        Key = AcmeCertificateSourceKey.For(hosts, acme, dataDirectory, protocols);
+        Key = AcmeCertificateSourceKey.For(hosts, acme, challenges, dataDirectory, protocols);
     }
 
+    /// <param name="challenges">The challenge types to answer, preferred first (<see cref="AcmeConfig.ChallengesFor"/>).</param>
     /// <param name="dryRun">Check only: data_dir is not read, the temporary certificate is served.</param>
     /// <exception cref="InvalidDataException">acme.ca holds no PEM certificate (read here, so the configuration is rejected, not the start).</exception>
-    public static AcmeCertificateSource Create(IReadOnlyList<string> hosts, AcmeConfig acme, string dataDirectory, SslProtocols protocols, bool dryRun)
+    public static AcmeCertificateSource Create(IReadOnlyList<string> hosts, AcmeConfig acme, IReadOnlyList<string> challenges, string dataDirectory, SslProtocols protocols, bool dryRun)
     {
         var extraRoots = new X509Certificate2Collection();
         if (acme.CaPath is not null)
@@ -55,11 +58,11 @@ public sealed class AcmeCertificateSource : CertificateSource
         if (!dryRun && new AcmeStore(dataDirectory, acme.Directory).LoadCertificate(hosts) is { } stored
             && stored.Covers(hosts) && stored.NotAfter > DateTimeOffset.UtcNow)
         {
-            return new AcmeCertificateSource(stored.ToServerCertificate(), waiting: false, hosts, acme, dataDirectory, protocols, extraRoots);
+            return new AcmeCertificateSource(stored.ToServerCertificate(), waiting: false, hosts, acme, challenges, dataDirectory, protocols, extraRoots);
         }
 
         var temporary = ServerCertificate.FromCertificate(SelfSignedCertificateStore.Create(hosts, "Portcullis temporary certificate - waiting for ACME"), selfSigned: true);
-        return new AcmeCertificateSource(temporary, waiting: true, hosts, acme, dataDirectory, protocols, extraRoots);
+        return new AcmeCertificateSource(temporary, waiting: true, hosts, acme, challenges, dataDirectory, protocols, extraRoots);
     }
 
     public AcmeCertificateSourceKey Key { get; }
@@ -79,10 +82,11 @@ public sealed class AcmeCertificateSource : CertificateSource
 
     /// <summary>
     /// Starts the issuer in the background (once; later calls do nothing): the model holding this
-    /// source has gone live. <paramref name="challenges"/> is the process's one responder the
-    /// plain-HTTP listener answers from.
+    /// source has gone live. <paramref name="responders"/> are the process's responders the
+    /// listeners answer from, one per challenge type; the issuer uses those this source's
+    /// challenges name, in their order.
     /// </summary>
-    public void Start(Http01ChallengeResponder challenges, ILogger logger)
+    public void Start(IReadOnlyList<AcmeChallengeResponder> responders, ILogger logger)
     {
         lock (_lock)
         {
@@ -100,7 +104,7 @@ public sealed class AcmeCertificateSource : CertificateSource
                 // RFC 8555 §7.3: the contact is a mailto: URL.
                 Client = new AcmeClientOptions { Contact = ["mailto:" + _acme.Email] },
                 Logger = logger,
-            }, _hosts, challenges);
+            }, _hosts, _challenges.Select(type => responders.First(responder => responder.ChallengeType == type)).ToArray());
             issuer.CertificateChanged += certificate => Swap(certificate, logger);
             Issuer = issuer;
             _stopping = new CancellationTokenSource();

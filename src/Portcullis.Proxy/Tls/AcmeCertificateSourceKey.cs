@@ -8,9 +8,9 @@ namespace Portcullis.Proxy.Tls;
 /// keeps the running source (and its issuer, backoff and pending order) instead of starting anew;
 /// the acme section's line is not part of it, so moving it in the file changes nothing.
 /// </summary>
-public readonly record struct AcmeCertificateSourceKey(string Hosts, string Email, Uri Directory, string? CaPath, DateTime CaWritten, string DataDirectory, SslProtocols Protocols)
+public readonly record struct AcmeCertificateSourceKey(string Hosts, string Email, Uri Directory, string? CaPath, DateTime CaWritten, string Challenges, string DataDirectory, SslProtocols Protocols)
 {
-    public static AcmeCertificateSourceKey For(IReadOnlyList<string> hosts, AcmeConfig acme, string dataDirectory, SslProtocols protocols) =>
+    public static AcmeCertificateSourceKey For(IReadOnlyList<string> hosts, AcmeConfig acme, IReadOnlyList<string> challenges, string dataDirectory, SslProtocols protocols) =>
         new(string.Join(",", hosts.Select(host => host.ToLowerInvariant())), acme.Email, acme.Directory, acme.CaPath,
-            acme.CaPath is null ? default : File.GetLastWriteTimeUtc(acme.CaPath), dataDirectory, protocols);
+            acme.CaPath is null ? default : File.GetLastWriteTimeUtc(acme.CaPath), string.Join(",", challenges), dataDirectory, protocols);
 }

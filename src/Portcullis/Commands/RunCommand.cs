@@ -18,7 +18,7 @@ internal static class RunCommand
         var https = new Option<string[]>("--https") { Description = "HTTPS listen address (repeatable), e.g. 0.0.0.0:443." };
         var trusted = new Option<string[]>("--trusted-proxy") { Description = "CIDR of a load balancer in front of Portcullis whose X-Forwarded-* headers are believed (repeatable)." };
         var insecure = new Option<bool>("--upstream-insecure") { Description = "Do not verify the upstream's certificate (only on a private network)." };
-        var acmeEmail = new Option<string?>("--acme-email") { Description = "One-site mode: get the certificate from Let's Encrypt (ACME http-01, needs port 80 reachable); the account's email address. Ignored with --cert." };
+        var acmeEmail = new Option<string?>("--acme-email") { Description = "One-site mode: get the certificate from Let's Encrypt (ACME http-01 on port 80 or tls-alpn-01 on port 443; one of them reachable from the internet); the account's email address. Ignored with --cert." };
 
         var command = new Command("run", "Serve a configuration file, or one site given by flags.")
         {

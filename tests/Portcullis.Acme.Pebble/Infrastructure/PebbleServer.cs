@@ -47,7 +47,8 @@ public sealed class PebbleServer : IAsyncDisposable
     /// <param name="httpPort">Where pebble connects for http-01 (port 80 in production).</param>
     /// <param name="nonceRejectPercent">Valid nonces pebble rejects as bad anyway (PEBBLE_WFE_NONCEREJECT).</param>
     /// <param name="validity">The lifetime of the certificates pebble issues.</param>
-    public static async Task<PebbleServer> StartAsync(int httpPort, int nonceRejectPercent = 0, TimeSpan? validity = null)
+    /// <param name="tlsPort">Where pebble connects for tls-alpn-01 (port 443 in production); a free port nothing listens on when null.</param>
+    public static async Task<PebbleServer> StartAsync(int httpPort, int nonceRejectPercent = 0, TimeSpan? validity = null, int? tlsPort = null)
     {
         var directory = Directory.CreateTempSubdirectory("portcullis-pebble-").FullName;
         var tlsCertificate = SelfSignedCertificateStore.Create(["127.0.0.1", "localhost"], "pebble test server");
@@ -55,7 +56,7 @@ public sealed class PebbleServer : IAsyncDisposable
         File.WriteAllText(Path.Combine(directory, "key.pem"), tlsCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
 
         var ports = FreePort.Take(5);
-        var (dnsPort, port, managementPort, tlsPort, dnsManagementPort) = (ports[0], ports[1], ports[2], ports[3], ports[4]);
+        var (dnsPort, port, managementPort, dnsManagementPort) = (ports[0], ports[1], ports[2], ports[4]);
         var config = new JsonObject
         {
             ["pebble"] = new JsonObject
@@ -65,7 +66,7 @@ public sealed class PebbleServer : IAsyncDisposable
                 ["certificate"] = Path.Combine(directory, "cert.pem"),
                 ["privateKey"] = Path.Combine(directory, "key.pem"),
                 ["httpPort"] = httpPort,
-                ["tlsPort"] = tlsPort,
+                ["tlsPort"] = tlsPort ?? ports[3],
                 ["ocspResponderURL"] = "",
                 ["externalAccountBindingRequired"] = false,
                 ["certificateValidityPeriod"] = (long)(validity ?? TimeSpan.FromDays(90)).TotalSeconds,

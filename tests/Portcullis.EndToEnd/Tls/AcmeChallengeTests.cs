@@ -21,7 +21,7 @@ public sealed class AcmeChallengeTests
     {
         await using var upstream = await TestUpstream.StartAsync();
         await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url) + "\n" + Acme);
-        proxy.Server.Models.Challenges.Add(Token, KeyAuthorization);
+        proxy.Server.Models.Http01Challenges.Add(Token, KeyAuthorization);
         using var client = proxy.CreateClient(configure: PortcullisInstance.ResolveToLoopback);
 
         using var response = await client.GetAsync(proxy.Http(host, "/.well-known/acme-challenge/" + Token));
@@ -37,7 +37,7 @@ public sealed class AcmeChallengeTests
     {
         await using var upstream = await TestUpstream.StartAsync();
         await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url) + "\n" + Acme);
-        proxy.Server.Models.Challenges.Add(Token, KeyAuthorization);
+        proxy.Server.Models.Http01Challenges.Add(Token, KeyAuthorization);
         using var client = proxy.CreateClient(configure: PortcullisInstance.ResolveToLoopback);
 
         using var response = await client.GetAsync(proxy.Http("localhost", "/.well-known/acme-challenge/other-token"));
@@ -50,7 +50,7 @@ public sealed class AcmeChallengeTests
     {
         await using var upstream = await TestUpstream.StartAsync();
         await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url) + "\n" + Acme);
-        proxy.Server.Models.Challenges.Add(Token, KeyAuthorization);
+        proxy.Server.Models.Http01Challenges.Add(Token, KeyAuthorization);
         using var client = proxy.CreateClient(configure: PortcullisInstance.ResolveToLoopback);
 
         using var response = await client.GetAsync(proxy.Https("localhost", "/.well-known/acme-challenge/" + Token));
@@ -64,7 +64,7 @@ public sealed class AcmeChallengeTests
     {
         await using var upstream = await TestUpstream.StartAsync();
         await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url, siteExtra: "redirect_http: false"));
-        proxy.Server.Models.Challenges.Add(Token, KeyAuthorization);
+        proxy.Server.Models.Http01Challenges.Add(Token, KeyAuthorization);
         using var client = proxy.CreateClient(configure: PortcullisInstance.ResolveToLoopback);
 
         using var response = await client.GetAsync(proxy.Http("localhost", "/.well-known/acme-challenge/" + Token));

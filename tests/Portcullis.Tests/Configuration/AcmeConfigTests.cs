@@ -114,14 +114,96 @@ public sealed class AcmeConfigTests : ConfigTextTests
     }
 
     [Fact]
-    public void LoadText_AcmeWithoutHttpListener_ErrorSaysHttp01NeedsOne()
+    public void LoadText_AcmeNoChallengesWritten_Http01ThenTlsAlpn01()
     {
-        var error = Assert.Single(Errors(Site + "listen:\n  https: [\"0.0.0.0:443\"]\n  http: []\nacme:\n  email: a@b.example\n"));
+        var config = Load(Site + "acme:\n  email: a@b.example\n");
 
-        Assert.Equal("acme", error.Key);
+        Assert.Null(config.Acme!.Challenges);
+        Assert.Equal(["http-01", "tls-alpn-01"], config.Acme.ChallengesFor(config.Listen));
+    }
+
+    [Fact]
+    public void LoadText_AcmeWithoutHttpListener_AnswersTlsAlpn01Only()
+    {
+        // RFC 8737: a host whose port 80 is closed still gets a certificate, in the TLS handshake.
+        var config = Load(Site + "listen:\n  https: [\"0.0.0.0:443\"]\n  http: []\nacme:\n  email: a@b.example\n");
+
+        Assert.Equal(["tls-alpn-01"], config.Acme!.ChallengesFor(config.Listen));
+    }
+
+    [Fact]
+    public void LoadText_AcmeChallengesWritten_KeptInThatOrder()
+    {
+        var config = Load(Site + "acme:\n  email: a@b.example\n  challenges: [tls-alpn-01, http-01]\n");
+
+        Assert.Equal(["tls-alpn-01", "http-01"], config.Acme!.ChallengesFor(config.Listen));
+    }
+
+    [Theory]
+    [InlineData("[dns-01]", "dns-01 is not implemented")]
+    [InlineData("[http-02]", "'http-02' is not a challenge")]
+    [InlineData("[http-01, http-01]", "listed twice")]
+    [InlineData("[]", "is empty")]
+    public void LoadText_AcmeChallengesInvalid_ErrorOnTheKeyWithTheChoices(string challenges, string message)
+    {
+        var error = Assert.Single(Errors(Site + $"acme:\n  email: a@b.example\n  challenges: {challenges}\n"));
+
+        Assert.Equal("acme.challenges", error.Key);
+        Assert.Equal(8, error.Location.Line);
+        Assert.Contains(message, error.Message);
+        Assert.Contains("tls-alpn-01", error.Hint);
+    }
+
+    [Fact]
+    public void LoadText_AcmeHttp01WithoutHttpListener_ErrorSaysHttp01NeedsOne()
+    {
+        var error = Assert.Single(Errors(Site + "listen:\n  https: [\"0.0.0.0:443\"]\n  http: []\nacme:\n  email: a@b.example\n  challenges: [http-01]\n"));
+
+        Assert.Equal("acme.challenges", error.Key);
         Assert.Contains("listen.http", error.Message);
         Assert.Contains("http-01", error.Message);
         Assert.Contains("80", error.Hint);
+        Assert.Contains("challenges: [tls-alpn-01]", error.Hint);
+    }
+
+    [Fact]
+    public void LoadText_AcmeTlsAlpn01WithoutHttpsListener_ErrorSaysItNeedsOne()
+    {
+        var error = Assert.Single(Errors(Site + "listen:\n  https: []\n  http: [\"0.0.0.0:80\"]\nacme:\n  email: a@b.example\n  challenges: [tls-alpn-01]\n"));
+
+        Assert.Equal("acme.challenges", error.Key);
+        Assert.Contains("listen.https", error.Message);
+        Assert.Contains("443", error.Hint);
+    }
+
+    [Fact]
+    public void LoadText_AcmeWithoutAnyListener_ErrorSaysNoChallengeCanBeAnswered()
+    {
+        var errors = Errors(Site + "listen:\n  https: []\n  http: []\nacme:\n  email: a@b.example\n");
+
+        Assert.Contains(errors, e => e.Key == "acme" && e.Message.Contains("neither an HTTP listener", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_AcmeTlsAlpn01WithoutPort443_WarnsAboutThePortMapping()
+    {
+        var config = Load(Site + "listen:\n  https: [\"0.0.0.0:8443\"]\n  http: [\"0.0.0.0:80\"]\nacme:\n  email: a@b.example\n");
+
+        var result = RuntimeModelBuilder.Build(config, dryRun: true);
+
+        Assert.Contains(result.Warnings, w => w.Contains("port 443", StringComparison.Ordinal) && w.Contains("443:8443", StringComparison.Ordinal));
+        Assert.True(result.Model.AnswersTlsAlpn01);
+    }
+
+    [Fact]
+    public void Build_AcmeHttp01Only_DoesNotAnswerTlsAlpn01()
+    {
+        var config = Load(Site + "listen:\n  https: [\"0.0.0.0:8443\"]\n  http: [\"0.0.0.0:80\"]\nacme:\n  email: a@b.example\n  challenges: [http-01]\n");
+
+        var result = RuntimeModelBuilder.Build(config, dryRun: true);
+
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("port 443", StringComparison.Ordinal));
+        Assert.False(result.Model.AnswersTlsAlpn01);
     }
 
     [Fact]

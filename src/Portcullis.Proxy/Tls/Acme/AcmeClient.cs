@@ -9,7 +9,8 @@ namespace Portcullis.Proxy.Tls.Acme;
 
 /// <summary>
 /// A small ACME client (RFC 8555) for one directory and one account key: nonces, signed POSTs
-/// with badNonce retries, the account, and an order from newOrder to the PEM chain over http-01.
+/// with badNonce retries, the account, and an order from newOrder to the PEM chain over http-01
+/// or tls-alpn-01.
 /// Not thread-safe for concurrent orders on one instance; the issuer orders one at a time.
 /// </summary>
 public sealed class AcmeClient
@@ -74,11 +75,12 @@ public sealed class AcmeClient
 
     /// <summary>
     /// Orders a certificate for <paramref name="hosts"/> and returns the PEM chain: newOrder
-    /// (RFC 8555 §7.4), each authorization over http-01 (§7.5, §8.3) through
-    /// <paramref name="responder"/>, finalize with a CSR of <paramref name="certificateKey"/>,
-    /// and the download (§7.4.2). <paramref name="replaces"/> is RFC 9773 §5's certificate ID.
+    /// (RFC 8555 §7.4), each authorization (§7.5) answered by the first of
+    /// <paramref name="responders"/> whose challenge the CA offers (http-01, §8.3; tls-alpn-01,
+    /// RFC 8737), finalize with a CSR of <paramref name="certificateKey"/>, and the download
+    /// (§7.4.2). <paramref name="replaces"/> is RFC 9773 §5's certificate ID.
     /// </summary>
-    public async Task<string> OrderCertificateAsync(IReadOnlyList<string> hosts, ECDsa certificateKey, Http01ChallengeResponder responder, string? replaces, CancellationToken cancellationToken)
+    public async Task<string> OrderCertificateAsync(IReadOnlyList<string> hosts, ECDsa certificateKey, IReadOnlyList<AcmeChallengeResponder> responders, string? replaces, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.OrderTimeout, _options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -100,7 +102,7 @@ public sealed class AcmeClient
             {
                 foreach (var authorizationUrl in order.Authorizations)
                 {
-                    await AuthorizeAsync(authorizationUrl, responder, token).ConfigureAwait(false);
+                    await AuthorizeAsync(authorizationUrl, responders, token).ConfigureAwait(false);
                 }
 
                 order = await PollAsync(orderUrl, AcmeJsonContext.Default.AcmeOrder, o => o.Status == AcmeStatus.Pending, token).ConfigureAwait(false);
@@ -156,7 +158,7 @@ public sealed class AcmeClient
         return new AcmeResponse<AcmeRenewalInfo>(info, url, RetryAfter(response));
     }
 
-    private async Task AuthorizeAsync(string authorizationUrl, Http01ChallengeResponder responder, CancellationToken cancellationToken)
+    private async Task AuthorizeAsync(string authorizationUrl, IReadOnlyList<AcmeChallengeResponder> responders, CancellationToken cancellationToken)
     {
         var authorization = (await PostAsGetAsync(authorizationUrl, AcmeJsonContext.Default.AcmeAuthorization, cancellationToken).ConfigureAwait(false)).Value;
         if (authorization.Status == AcmeStatus.Valid)
@@ -164,19 +166,29 @@ public sealed class AcmeClient
             return; // reused from an earlier order (RFC 8555 §7.1.3: clients check, not assume)
         }
 
+        var host = authorization.Identifier.Value;
         if (authorization.Status != AcmeStatus.Pending)
         {
-            throw new AcmeProtocolException($"the authorization for {authorization.Identifier.Value} is '{authorization.Status}' (RFC 8555 §7.1.6)");
+            throw new AcmeProtocolException($"the authorization for {host} is '{authorization.Status}' (RFC 8555 §7.1.6)");
         }
 
-        var challenge = authorization.Challenges.FirstOrDefault(c => c.Type == AcmeChallenge.Http01)
-            ?? throw new AcmeProtocolException($"the ACME server offers no http-01 challenge for {authorization.Identifier.Value}, the only kind Portcullis answers");
+        // RFC 8555 §7.1.4: the client completes one of the offered challenges; the first responder
+        // (in the order acme.challenges prefers) whose type the CA offers answers it.
+        var (challenge, responder) = responders
+            .Select(r => (Challenge: authorization.Challenges.FirstOrDefault(c => c.Type == r.ChallengeType), Responder: r))
+            .FirstOrDefault(pair => pair.Challenge is not null);
+        if (challenge is null)
+        {
+            throw new AcmeProtocolException($"the ACME server offers {string.Join(", ", authorization.Challenges.Select(c => c.Type))} for {host}, " +
+                $"none of the challenges Portcullis is set to answer ({string.Join(", ", responders.Select(r => r.ChallengeType))}, acme.challenges)");
+        }
+
         if (challenge.Token is null || !challenge.Token.All(AcmeNoncePool.IsBase64UrlCharacter))
         {
-            throw new AcmeProtocolException($"the http-01 challenge for {authorization.Identifier.Value} has no valid token (RFC 8555 §8.3)");
+            throw new AcmeProtocolException($"the {challenge.Type} challenge for {host} has no valid token (RFC 8555 §8.1)");
         }
 
-        responder.Add(challenge.Token, challenge.Token + "." + _signer.Thumbprint);
+        responder.Add(host, challenge.Token, challenge.Token + "." + _signer.Thumbprint);
         try
         {
             if (challenge.Status == AcmeStatus.Pending)
@@ -188,7 +200,7 @@ public sealed class AcmeClient
                 }
                 catch (AcmeProblemException refused) when (refused.Identifier is null)
                 {
-                    throw new AcmeProblemException(refused.Problem, refused.Url, authorization.Identifier, refused.RetryAfter);
+                    throw new AcmeProblemException(refused.Problem, refused.Url, authorization.Identifier, refused.RetryAfter, challenge.Type);
                 }
             }
 
@@ -196,16 +208,17 @@ public sealed class AcmeClient
         }
         finally
         {
-            responder.Remove(challenge.Token);
+            responder.Remove(host, challenge.Token);
         }
 
         if (authorization.Status != AcmeStatus.Valid)
         {
-            var failed = authorization.Challenges.FirstOrDefault(c => c.Type == AcmeChallenge.Http01 && c.Error is not null);
+            var failed = authorization.Challenges.FirstOrDefault(c => c.Type == challenge.Type && c.Error is not null);
             throw new AcmeProblemException(
                 failed?.Error ?? new AcmeProblem { Detail = $"the authorization became '{authorization.Status}'" },
                 authorizationUrl,
-                authorization.Identifier);
+                authorization.Identifier,
+                challengeType: challenge.Type);
         }
     }
 

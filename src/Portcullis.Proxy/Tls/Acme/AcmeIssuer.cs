@@ -16,7 +16,7 @@ public sealed class AcmeIssuer : IDisposable
 {
     private readonly AcmeIssuerOptions _options;
     private readonly IReadOnlyList<string> _hosts;
-    private readonly Http01ChallengeResponder _responder;
+    private readonly AcmeChallengeResponder[] _responders;
     private readonly AcmeStore _store;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _clock;
@@ -26,8 +26,15 @@ public sealed class AcmeIssuer : IDisposable
     private DateTimeOffset _renewalInfoDueAt;
     private DateTimeOffset? _renewalInfoRenewAt;
 
-    public AcmeIssuer(AcmeIssuerOptions options, IReadOnlyList<string> hosts, Http01ChallengeResponder responder)
+    /// <param name="responders">The challenges to answer, preferred first (acme.challenges). After a
+    /// failed validation the next attempt prefers the next one, and a success keeps the one that worked.</param>
+    public AcmeIssuer(AcmeIssuerOptions options, IReadOnlyList<string> hosts, IReadOnlyList<AcmeChallengeResponder> responders)
     {
+        if (responders.Count == 0)
+        {
+            throw new ArgumentException("at least one challenge is answered", nameof(responders));
+        }
+
         if (hosts.Count == 0)
         {
             throw new ArgumentException("a site has at least one host", nameof(hosts));
@@ -35,13 +42,14 @@ public sealed class AcmeIssuer : IDisposable
 
         if (hosts.FirstOrDefault(host => host.Contains('*', StringComparison.Ordinal)) is { } wildcard)
         {
-            // RFC 8555 §8.3: http-01 cannot prove control of a wildcard; only dns-01 can (§8.4).
+            // RFC 8555 §7.1.3, §8.3 and RFC 8737 §3: neither http-01 nor tls-alpn-01 can prove
+            // control of a wildcard; only dns-01 can (RFC 8555 §8.4).
             throw new ArgumentException($"{wildcard}: a wildcard certificate needs the dns-01 challenge, which Portcullis does not do; name the hosts", nameof(hosts));
         }
 
         _options = options;
         _hosts = hosts.ToArray();
-        _responder = responder;
+        _responders = responders.ToArray();
         _store = new AcmeStore(options.DataDirectory, options.DirectoryUrl);
         _clock = options.TimeProvider;
     }
@@ -63,6 +71,9 @@ public sealed class AcmeIssuer : IDisposable
 
     /// <summary>No order is attempted before this (backoff after a failure).</summary>
     public DateTimeOffset NextAttemptAt { get; private set; } = DateTimeOffset.MinValue;
+
+    /// <summary>The challenge the next order tries first.</summary>
+    public string PreferredChallenge => _responders[0].ChallengeType;
 
     /// <summary>Orders placed by this issuer (not loads), for logs and tests.</summary>
     public int OrdersPlaced { get; private set; }
@@ -295,7 +306,7 @@ public sealed class AcmeIssuer : IDisposable
         string chain;
         try
         {
-            chain = await client.OrderCertificateAsync(_hosts, key, _responder, replaces, cancellationToken).ConfigureAwait(false);
+            chain = await client.OrderCertificateAsync(_hosts, key, _responders, replaces, cancellationToken).ConfigureAwait(false);
         }
         catch (AcmeProblemException problem) when (problem.ErrorName == "alreadyReplaced" && replaces is not null)
         {
@@ -303,7 +314,7 @@ public sealed class AcmeIssuer : IDisposable
             // result we never saw, or one that lost it). Order without "replaces" rather than
             // failing every attempt.
             _options.Logger.LogWarning("the CA says the certificate for {Hosts} was already replaced; ordering a new one without \"replaces\"", string.Join(", ", _hosts));
-            chain = await client.OrderCertificateAsync(_hosts, key, _responder, replaces: null, cancellationToken).ConfigureAwait(false);
+            chain = await client.OrderCertificateAsync(_hosts, key, _responders, replaces: null, cancellationToken).ConfigureAwait(false);
         }
 
         var issued = AcmeCertificate.FromPem(chain, key.ExportPkcs8PrivateKeyPem());
@@ -331,9 +342,29 @@ public sealed class AcmeIssuer : IDisposable
         LastError = exception;
         var delay = AcmeBackoff.Delay(ConsecutiveFailures, _options.FailureBackoffInitial, _options.FailureBackoffCap, (exception as AcmeProblemException)?.RetryAfter);
         NextAttemptAt = _clock.GetUtcNow() + delay;
-        _options.Logger.LogError("ACME certificate for {Hosts} failed (attempt {Attempt}, next in {Delay}): {Reason}{Kept}",
+        var next = RotateAfterFailedValidation(exception);
+        _options.Logger.LogError("ACME certificate for {Hosts} failed (attempt {Attempt}, next in {Delay}): {Reason}{Kept}{Next}",
             string.Join(", ", _hosts), ConsecutiveFailures, delay, exception.Message,
-            Current is null ? "" : $"; the current certificate, valid until {Current.NotAfter:u}, is kept");
+            Current is null ? "" : $"; the current certificate, valid until {Current.NotAfter:u}, is kept",
+            next is null ? "" : $"; the next attempt tries {next} first");
+    }
+
+    /// <summary>
+    /// After a failed validation, the failed challenge goes last: a host whose port 80 is closed
+    /// gets its certificate over tls-alpn-01 on the next attempt, and one behind a TLS-terminating
+    /// proxy over http-01. Returns the challenge now preferred, or null when nothing changed.
+    /// </summary>
+    private string? RotateAfterFailedValidation(Exception exception)
+    {
+        if (_responders.Length < 2 || exception is not AcmeProblemException { ChallengeType: { } failed } || failed != _responders[0].ChallengeType)
+        {
+            return null;
+        }
+
+        var first = _responders[0];
+        Array.Copy(_responders, 1, _responders, 0, _responders.Length - 1);
+        _responders[^1] = first;
+        return _responders[0].ChallengeType;
     }
 
     private void RaiseCertificateChanged(AcmeCertificate certificate)

@@ -8,7 +8,7 @@ public sealed record AcmeIssuerOptions
 {
     /// <summary>
     /// The CA's directory URL. Required, with no default here: the configuration layer defaults
-    /// it to <see cref="AcmeDirectories.LetsEncryptProduction"/>, tests to a local pebble.
+    /// it to <see cref="Configuration.AcmeDirectories.LetsEncryptProduction"/>, tests to a local pebble.
     /// </summary>
     public required Uri DirectoryUrl { get; init; }
 

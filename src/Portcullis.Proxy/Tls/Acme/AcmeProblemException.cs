@@ -9,13 +9,15 @@ namespace Portcullis.Proxy.Tls.Acme;
 /// </summary>
 public sealed class AcmeProblemException : Exception
 {
-    public AcmeProblemException(AcmeProblem problem, string? url = null, AcmeIdentifier? identifier = null, TimeSpan? retryAfter = null)
-        : base(Describe(problem, identifier, retryAfter))
+    /// <param name="challengeType">The challenge that was being validated ("http-01", "tls-alpn-01"), when the problem is a validation's: it decides which port the fix names.</param>
+    public AcmeProblemException(AcmeProblem problem, string? url = null, AcmeIdentifier? identifier = null, TimeSpan? retryAfter = null, string? challengeType = null)
+        : base(Describe(problem, identifier, retryAfter, challengeType))
     {
         Problem = problem;
         Url = url;
         Identifier = identifier ?? problem.Identifier;
         RetryAfter = retryAfter;
+        ChallengeType = challengeType;
     }
 
     public AcmeProblem Problem { get; }
@@ -29,6 +31,9 @@ public sealed class AcmeProblemException : Exception
     /// <summary>The server's Retry-After (RFC 8555 §6.6 for rateLimited), when it sent one.</summary>
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>The challenge whose validation failed, when the problem is a validation's.</summary>
+    public string? ChallengeType { get; }
+
     /// <summary>The ACME error name ("rateLimited"), or null for a non-ACME problem type.</summary>
     public string? ErrorName => Problem.AcmeErrorName;
 
@@ -36,18 +41,18 @@ public sealed class AcmeProblemException : Exception
     /// One line per problem, each naming what to fix. Subproblems (RFC 8555 §6.7.1) are described
     /// one by one, each with its own identifier.
     /// </summary>
-    public static string Describe(AcmeProblem problem, AcmeIdentifier? identifier = null, TimeSpan? retryAfter = null)
+    public static string Describe(AcmeProblem problem, AcmeIdentifier? identifier = null, TimeSpan? retryAfter = null, string? challengeType = null)
     {
-        var text = new StringBuilder(DescribeOne(problem, problem.Identifier ?? identifier, retryAfter));
+        var text = new StringBuilder(DescribeOne(problem, problem.Identifier ?? identifier, retryAfter, challengeType));
         foreach (var subproblem in problem.Subproblems ?? [])
         {
-            text.Append("; ").Append(DescribeOne(subproblem, subproblem.Identifier ?? identifier, retryAfter));
+            text.Append("; ").Append(DescribeOne(subproblem, subproblem.Identifier ?? identifier, retryAfter, challengeType));
         }
 
         return text.ToString();
     }
 
-    private static string DescribeOne(AcmeProblem problem, AcmeIdentifier? identifier, TimeSpan? retryAfter)
+    private static string DescribeOne(AcmeProblem problem, AcmeIdentifier? identifier, TimeSpan? retryAfter, string? challengeType)
     {
         var host = identifier?.Value ?? "the site's host";
         var detail = string.IsNullOrWhiteSpace(problem.Detail) ? "" : $" (the ACME server said: {problem.Detail.Trim()})";
@@ -57,8 +62,13 @@ public sealed class AcmeProblemException : Exception
             name = "dns"; // Some CAs (pebble) report a name that does not resolve as a connection failure.
         }
 
+        var tlsAlpn = challengeType == AcmeChallenge.TlsAlpn01;
         var fix = name switch
         {
+            // tls-alpn-01 validates in a TLS handshake on port 443 (RFC 8737 §3), so a TLS-terminating
+            // proxy or CDN in front answers with its own certificate.
+            "connection" when tlsAlpn => $"port 443 of {host} is not reachable from the internet: open and forward TCP port 443 to Portcullis (the CA validates tls-alpn-01 in a TLS handshake there)",
+            "unauthorized" or "incorrectResponse" or "tls" when tlsAlpn => $"the CA did not get Portcullis's tls-alpn-01 certificate from port 443 of {host}: check that {host} points at this server and that port 443 reaches Portcullis directly, not a TLS-terminating proxy or CDN",
             // http-01 validation could not connect (RFC 8555 §8.3): the CA reaches port 80 of the name.
             "connection" => $"port 80 of {host} is not reachable from the internet: open and forward TCP port 80 to Portcullis (the CA validates over plain HTTP)",
             "dns" => $"DNS for {host} does not resolve, or points elsewhere: give {host} an A/AAAA record with this server's public address",

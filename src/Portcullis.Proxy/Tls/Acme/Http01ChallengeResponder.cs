@@ -10,7 +10,7 @@ namespace Portcullis.Proxy.Tls.Acme;
 /// volume (behind the same load balancer) answers a validation that reaches it instead: the
 /// lookup tries memory, then the directory. Thread-safe.
 /// </summary>
-public sealed class Http01ChallengeResponder
+public sealed class Http01ChallengeResponder : AcmeChallengeResponder
 {
     /// <summary>The path prefix of http-01 (RFC 8555 §8.3).</summary>
     public const string PathPrefix = "/.well-known/acme-challenge/";
@@ -26,6 +26,13 @@ public sealed class Http01ChallengeResponder
 
     /// <summary>The directory for challenges under a data directory.</summary>
     public static string DirectoryUnder(string dataDirectory) => Path.Combine(dataDirectory, "acme", "http-01");
+
+    public override string ChallengeType => AcmeChallenge.Http01;
+
+    /// <summary>The answer is found by token alone: the CA asks for the token's path on any of the site's names.</summary>
+    public override void Add(string host, string token, string keyAuthorization) => Add(token, keyAuthorization);
+
+    public override void Remove(string host, string token) => Remove(token);
 
     public void Add(string token, string keyAuthorization)
     {

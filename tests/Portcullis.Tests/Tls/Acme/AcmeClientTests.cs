@@ -34,7 +34,7 @@ public sealed class AcmeClientTests : IDisposable
         _server.ProcessingPolls = 2;
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
 
-        var pem = await client.OrderCertificateAsync(["sso.example.com", "auth.example.com"], _certificateKey, _responder, replaces: null, CancellationToken.None);
+        var pem = await client.OrderCertificateAsync(["sso.example.com", "auth.example.com"], _certificateKey, [_responder], replaces: null, CancellationToken.None);
 
         var chain = new X509Certificate2Collection();
         chain.ImportFromPem(pem);
@@ -52,7 +52,7 @@ public sealed class AcmeClientTests : IDisposable
     {
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
 
-        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, null, CancellationToken.None);
+        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], null, CancellationToken.None);
 
         var token = Assert.Single(_server.Tokens);
         Assert.False(_responder.TryGetKeyAuthorization(Http01ChallengeResponder.PathPrefix + token, out _));
@@ -64,7 +64,7 @@ public sealed class AcmeClientTests : IDisposable
         _server.ChallengeProblem = new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "connection", Detail = "Connection refused" };
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
 
-        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, null, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], null, CancellationToken.None));
 
         Assert.Equal("connection", exception.ErrorName);
         Assert.Equal("sso.example.com", exception.Identifier?.Value);
@@ -74,12 +74,57 @@ public sealed class AcmeClientTests : IDisposable
     }
 
     [Fact]
+    public async Task OrderCertificateAsync_TlsAlpn01Preferred_AnswersItWithTheChallengeCertificateForEveryHost()
+    {
+        var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
+
+        var pem = await client.OrderCertificateAsync(["sso.example.com", "auth.example.com"], _certificateKey, [_server.TlsAlpnResponder, _responder], null, CancellationToken.None);
+
+        Assert.Contains("BEGIN CERTIFICATE", pem);
+        Assert.Equal(["tls-alpn-01", "tls-alpn-01"], _server.AnsweredChallenges);
+        Assert.Null(_server.TlsAlpnResponder.Find("sso.example.com")); // removed once validated
+    }
+
+    [Fact]
+    public async Task OrderCertificateAsync_Http01Preferred_AnswersHttp01()
+    {
+        var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
+
+        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder, _server.TlsAlpnResponder], null, CancellationToken.None);
+
+        Assert.Equal(["http-01"], _server.AnsweredChallenges);
+    }
+
+    [Fact]
+    public async Task OrderCertificateAsync_TlsAlpn01ConnectionFails_ThrowsProblemNamingPort443()
+    {
+        _server.ChallengeProblem = new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "connection", Detail = "Connection refused" };
+        var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
+
+        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_server.TlsAlpnResponder], null, CancellationToken.None));
+
+        Assert.Equal("tls-alpn-01", exception.ChallengeType);
+        Assert.StartsWith("port 443 of sso.example.com is not reachable from the internet", exception.Message);
+    }
+
+    [Fact]
+    public async Task OrderCertificateAsync_NoOfferedChallengeAnswered_ThrowsNamingWhatWasOffered()
+    {
+        var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
+
+        var exception = await Assert.ThrowsAsync<AcmeProtocolException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [], null, CancellationToken.None));
+
+        Assert.Contains("offers dns-01, tls-alpn-01, http-01 for sso.example.com", exception.Message);
+        Assert.Contains("acme.challenges", exception.Message);
+    }
+
+    [Fact]
     public async Task OrderCertificateAsync_OrderInvalidAfterFinalize_ThrowsOrderProblem()
     {
         _server.FinalizeProblem = new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "badCSR", Detail = "key too weak" };
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
 
-        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, null, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], null, CancellationToken.None));
 
         Assert.Equal("badCSR", exception.ErrorName);
         Assert.Contains("key too weak", exception.Message);
@@ -93,7 +138,7 @@ public sealed class AcmeClientTests : IDisposable
         _server.RejectNonces = 2;
         var headersBefore = _server.ProtectedHeaders.Count;
 
-        var pem = await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, null, CancellationToken.None);
+        var pem = await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], null, CancellationToken.None);
 
         Assert.Contains("BEGIN CERTIFICATE", pem);
         var newOrderAttempts = _server.ProtectedHeaders.Skip(headersBefore).Where(h => h["url"]!.GetValue<string>().EndsWith("/new-order", StringComparison.Ordinal)).ToArray();
@@ -109,7 +154,7 @@ public sealed class AcmeClientTests : IDisposable
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls with { BadNonceRetries = 2 });
         _server.RejectNonces = 100;
 
-        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, null, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], null, CancellationToken.None));
 
         Assert.Equal("badNonce", exception.ErrorName);
         Assert.Equal(3, _server.ProtectedHeaders.Count);
@@ -135,7 +180,7 @@ public sealed class AcmeClientTests : IDisposable
     {
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
 
-        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, null, CancellationToken.None);
+        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], null, CancellationToken.None);
 
         var afterAccount = _server.ProtectedHeaders.Where(h => !h["url"]!.GetValue<string>().EndsWith("/new-account", StringComparison.Ordinal)).ToArray();
         Assert.NotEmpty(afterAccount);
@@ -149,7 +194,7 @@ public sealed class AcmeClientTests : IDisposable
         _server.NewOrderProblem = (new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "rateLimited", Detail = "too many certificates" }, TimeSpan.FromHours(2));
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
 
-        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, null, CancellationToken.None));
+        var exception = await Assert.ThrowsAsync<AcmeProblemException>(() => client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], null, CancellationToken.None));
 
         Assert.Equal(TimeSpan.FromHours(2), exception.RetryAfter);
         Assert.Contains("retries after 2 h", exception.Message);
@@ -160,7 +205,7 @@ public sealed class AcmeClientTests : IDisposable
     {
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
 
-        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, "aaa.bbb", CancellationToken.None);
+        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], "aaa.bbb", CancellationToken.None);
 
         Assert.Equal([null], _server.Replaces);
     }
@@ -171,7 +216,7 @@ public sealed class AcmeClientTests : IDisposable
         _server.RenewalWindow = new AcmeRenewalWindow(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
         var client = new AcmeClient(_http, FakeAcmeServer.DirectoryUrl, _accountKey, FastPolls);
 
-        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, _responder, "aaa.bbb", CancellationToken.None);
+        await client.OrderCertificateAsync(["sso.example.com"], _certificateKey, [_responder], "aaa.bbb", CancellationToken.None);
 
         Assert.Equal(["aaa.bbb"], _server.Replaces);
     }

@@ -179,6 +179,36 @@ public sealed class AcmeIssuerTests : IDisposable
     }
 
     [Fact]
+    public async Task EnsureCertificateAsync_PreferredChallengeFails_NextAttemptAfterTheBackoffTriesTheOther()
+    {
+        // Port 80 closed: http-01 fails, tls-alpn-01 (RFC 8737) gets the certificate next time.
+        _server.ChallengeProblem = new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "connection", Detail = "Connection refused" };
+        _server.ChallengeProblemType = AcmeChallenge.Http01;
+        using var issuer = NewIssuer(["sso.example.com"], [_responder, _server.TlsAlpnResponder]);
+
+        var failure = await Assert.ThrowsAsync<AcmeProblemException>(() => issuer.EnsureCertificateAsync(CancellationToken.None));
+        Assert.StartsWith("port 80 of sso.example.com is not reachable", failure.Message);
+        Assert.Equal("tls-alpn-01", issuer.PreferredChallenge);
+        _clock.Offset += TimeSpan.FromMinutes(2);
+        var certificate = await issuer.EnsureCertificateAsync(CancellationToken.None);
+
+        Assert.True(certificate.Covers(["sso.example.com"]));
+        Assert.Equal(["http-01", "tls-alpn-01"], _server.AnsweredChallenges);
+        Assert.Equal("tls-alpn-01", issuer.PreferredChallenge); // a success keeps the one that worked
+    }
+
+    [Fact]
+    public async Task EnsureCertificateAsync_FailureNotAValidation_KeepsThePreferredChallenge()
+    {
+        _server.NewOrderProblem = (new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "serverInternal", Detail = "down" }, TimeSpan.Zero);
+        using var issuer = NewIssuer(["sso.example.com"], [_responder, _server.TlsAlpnResponder]);
+
+        await Assert.ThrowsAsync<AcmeProblemException>(() => issuer.EnsureCertificateAsync(CancellationToken.None));
+
+        Assert.Equal("http-01", issuer.PreferredChallenge);
+    }
+
+    [Fact]
     public async Task EnsureCertificateAsync_RateLimitedWithRetryAfter_BacksOffAtLeastThatLong()
     {
         _server.NewOrderProblem = (new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "rateLimited", Detail = "too many" }, TimeSpan.FromHours(3));
@@ -323,7 +353,7 @@ public sealed class AcmeIssuerTests : IDisposable
         Assert.Same(certificate, issuer.Current);
     }
 
-    private AcmeIssuer NewIssuer(string[]? hosts = null) => new(
+    private AcmeIssuer NewIssuer(string[]? hosts = null, AcmeChallengeResponder[]? responders = null) => new(
         new AcmeIssuerOptions
         {
             DirectoryUrl = FakeAcmeServer.DirectoryUrl,
@@ -332,5 +362,5 @@ public sealed class AcmeIssuerTests : IDisposable
             Client = new AcmeClientOptions { PollInterval = TimeSpan.Zero, TimeProvider = _clock },
         },
         hosts ?? Hosts,
-        _responder);
+        responders ?? [_responder]);
 }

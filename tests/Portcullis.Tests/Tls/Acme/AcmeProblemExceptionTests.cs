@@ -105,4 +105,18 @@ public sealed class AcmeProblemExceptionTests
 
         Assert.StartsWith("port 80 of the site's host is not reachable", new AcmeProblemException(problem).Message);
     }
+
+    [Theory]
+    [InlineData("connection", "port 443 of sso.example.com is not reachable")]
+    [InlineData("unauthorized", "the CA did not get Portcullis's tls-alpn-01 certificate from port 443 of sso.example.com")]
+    [InlineData("tls", "the CA did not get Portcullis's tls-alpn-01 certificate from port 443 of sso.example.com")]
+    public void Message_TlsAlpn01Validation_NamesPort443AndTlsTerminatingProxies(string type, string start)
+    {
+        var problem = new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + type };
+
+        var message = new AcmeProblemException(problem, identifier: AcmeIdentifier.Dns("sso.example.com"), challengeType: AcmeChallenge.TlsAlpn01).Message;
+
+        Assert.StartsWith(start, message);
+        Assert.DoesNotContain("port 80", message);
+    }
 }

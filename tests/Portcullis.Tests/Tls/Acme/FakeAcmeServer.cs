@@ -12,8 +12,9 @@ namespace Portcullis.Tests.Tls.Acme;
 /// <summary>
 /// An in-memory ACME server behind a fake HttpMessageHandler (no sockets). It checks what a real
 /// one checks — every JWS signature against the account key, the url and nonce of the protected
-/// header, nonces used once — and validates http-01 by asking the responder, as a CA would over
-/// port 80. Knobs script what the tests need: rejected nonces, polls that stay pending or
+/// header, nonces used once — and validates http-01 and tls-alpn-01 by asking the responders, as
+/// a CA would over port 80 or in a TLS handshake on port 443 (checking the challenge certificate
+/// as RFC 8737 §3 says). Knobs script what the tests need: rejected nonces, polls that stay pending or
 /// processing, a failing challenge, renewal information.
 /// </summary>
 public sealed class FakeAcmeServer : HttpMessageHandler
@@ -33,9 +34,10 @@ public sealed class FakeAcmeServer : HttpMessageHandler
     private int _counter;
     private bool _answeredBadNonce;
 
-    public FakeAcmeServer(Http01ChallengeResponder responder)
+    public FakeAcmeServer(Http01ChallengeResponder responder, TlsAlpn01ChallengeResponder? tlsAlpnResponder = null)
     {
         Responder = responder;
+        TlsAlpnResponder = tlsAlpnResponder ?? new TlsAlpn01ChallengeResponder(directory: null);
         _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=Fake ACME CA", _caKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
@@ -44,6 +46,8 @@ public sealed class FakeAcmeServer : HttpMessageHandler
     }
 
     public Http01ChallengeResponder Responder { get; }
+
+    public TlsAlpn01ChallengeResponder TlsAlpnResponder { get; }
 
     /// <summary>The next this many signed requests are refused with badNonce, however good their nonce.</summary>
     public int RejectNonces { get; set; }
@@ -54,8 +58,14 @@ public sealed class FakeAcmeServer : HttpMessageHandler
     /// <summary>Polls of an order answered "processing" after finalize.</summary>
     public int ProcessingPolls { get; set; }
 
-    /// <summary>When set, http-01 validation fails with this problem.</summary>
+    /// <summary>When set, validation fails with this problem (only that of <see cref="ChallengeProblemType"/> when it is set).</summary>
     public AcmeProblem? ChallengeProblem { get; set; }
+
+    /// <summary>The one challenge type <see cref="ChallengeProblem"/> fails; null fails every type.</summary>
+    public string? ChallengeProblemType { get; set; }
+
+    /// <summary>The challenge type the client answered, one per authorization, in order.</summary>
+    public List<string> AnsweredChallenges { get; } = [];
 
     /// <summary>When set, finalize makes the order invalid with this problem.</summary>
     public AcmeProblem? FinalizeProblem { get; set; }
@@ -309,15 +319,17 @@ public sealed class FakeAcmeServer : HttpMessageHandler
 
                 return Json(HttpStatusCode.OK, AuthorizationJson(authorization));
 
-            case ["challenge", var id] when _authorizations.TryGetValue(id, out var authorization):
+            case [var kind and ("challenge" or "challenge-tls"), var id] when _authorizations.TryGetValue(id, out var authorization):
                 if (payload is not JsonObject { Count: 0 })
                 {
                     return Problem(HttpStatusCode.BadRequest, "malformed", "a challenge response is {}");
                 }
 
+                authorization.ChallengeType = kind == "challenge" ? AcmeChallenge.Http01 : AcmeChallenge.TlsAlpn01;
+                AnsweredChallenges.Add(authorization.ChallengeType);
                 authorization.ChallengeStatus = AcmeStatus.Processing;
                 authorization.PendingPollsLeft = PendingPolls;
-                return Json(HttpStatusCode.OK, ChallengeJson(authorization));
+                return Json(HttpStatusCode.OK, ChallengeJson(authorization, authorization.ChallengeType));
 
             case ["order", var id] when _orders.TryGetValue(id, out var order):
                 Advance(order);
@@ -369,8 +381,12 @@ public sealed class FakeAcmeServer : HttpMessageHandler
 
     private void Validate(FakeAcmeAuthorization authorization)
     {
-        if (ChallengeProblem is null && Responder.TryGetKeyAuthorization(Http01ChallengeResponder.PathPrefix + authorization.Token, out var answer)
-            && _accountsByUrl.Values.Any(key => answer == authorization.Token + "." + JwkThumbprint.Compute(key)))
+        var failing = ChallengeProblem is not null && (ChallengeProblemType is null || ChallengeProblemType == authorization.ChallengeType);
+        var expected = _accountsByUrl.Values.Select(key => authorization.Token + "." + JwkThumbprint.Compute(key)).ToArray();
+        var answered = authorization.ChallengeType == AcmeChallenge.TlsAlpn01
+            ? ChallengeCertificateMatches(authorization.Host, expected)
+            : Responder.TryGetKeyAuthorization(Http01ChallengeResponder.PathPrefix + authorization.Token, out var answer) && expected.Contains(answer);
+        if (!failing && answered)
         {
             authorization.Status = AcmeStatus.Valid;
             authorization.ChallengeStatus = AcmeStatus.Valid;
@@ -379,7 +395,23 @@ public sealed class FakeAcmeServer : HttpMessageHandler
 
         authorization.Status = AcmeStatus.Invalid;
         authorization.ChallengeStatus = AcmeStatus.Invalid;
-        authorization.Error = ChallengeProblem ?? new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "unauthorized", Detail = "wrong key authorization" };
+        authorization.Error = (failing ? ChallengeProblem : null) ?? new AcmeProblem { Type = AcmeProblem.AcmeErrorPrefix + "unauthorized", Detail = "wrong key authorization" };
+    }
+
+    // RFC 8737 §3: ALPN acme-tls/1 only, the certificate names the host and nothing else, and its
+    // critical acmeIdentifier extension holds the SHA-256 of the key authorization.
+    private bool ChallengeCertificateMatches(string host, IReadOnlyList<string> keyAuthorizations)
+    {
+        if (TlsAlpnResponder.Find(host) is not { } options || options.ApplicationProtocols is not [var alpn] || alpn != TlsAlpn01ChallengeResponder.AcmeTls1
+            || options.ServerCertificateContext?.TargetCertificate is not { } certificate)
+        {
+            return false;
+        }
+
+        var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SingleOrDefault();
+        var identifier = certificate.Extensions[TlsAlpn01Certificate.AcmeIdentifierOid];
+        return names is not null && names.EnumerateDnsNames().SequenceEqual([host]) && !names.EnumerateIPAddresses().Any()
+            && identifier is { Critical: true } && keyAuthorizations.Any(k => identifier.RawData.AsSpan().SequenceEqual(TlsAlpn01Certificate.ExtensionValue(k)));
     }
 
     private void Advance(FakeAcmeOrder order)
@@ -443,20 +475,24 @@ public sealed class FakeAcmeServer : HttpMessageHandler
     {
         ["identifier"] = new JsonObject { ["type"] = "dns", ["value"] = authorization.Host },
         ["status"] = authorization.Status,
-        ["challenges"] = new JsonArray(ChallengeJson(authorization),
-            new JsonObject { ["type"] = "dns-01", ["url"] = Base + "/challenge-dns/" + authorization.Id, ["status"] = "pending", ["token"] = authorization.Token }),
+        ["challenges"] = new JsonArray(
+            new JsonObject { ["type"] = "dns-01", ["url"] = Base + "/challenge-dns/" + authorization.Id, ["status"] = "pending", ["token"] = authorization.Token },
+            ChallengeJson(authorization, AcmeChallenge.TlsAlpn01),
+            ChallengeJson(authorization, AcmeChallenge.Http01)),
     };
 
-    private static JsonObject ChallengeJson(FakeAcmeAuthorization authorization)
+    // Only the answered challenge changes status; the others stay pending (RFC 8555 §7.1.4).
+    private static JsonObject ChallengeJson(FakeAcmeAuthorization authorization, string? type)
     {
+        var answered = type == authorization.ChallengeType;
         var json = new JsonObject
         {
-            ["type"] = "http-01",
-            ["url"] = Base + "/challenge/" + authorization.Id,
-            ["status"] = authorization.ChallengeStatus,
+            ["type"] = type,
+            ["url"] = Base + (type == AcmeChallenge.TlsAlpn01 ? "/challenge-tls/" : "/challenge/") + authorization.Id,
+            ["status"] = answered ? authorization.ChallengeStatus : AcmeStatus.Pending,
             ["token"] = authorization.Token,
         };
-        if (authorization.Error is not null)
+        if (answered && authorization.Error is not null)
         {
             json["error"] = JsonSerializer.SerializeToNode(authorization.Error, AcmeJsonContext.Default.AcmeProblem);
         }

@@ -1,4 +1,4 @@
-namespace Portcullis.Proxy.Tls.Acme;
+namespace Portcullis.Proxy.Configuration;
 
 /// <summary>Well-known ACME directory URLs.</summary>
 public static class AcmeDirectories
