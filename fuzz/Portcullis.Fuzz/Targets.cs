@@ -68,8 +68,8 @@ public static class Targets
 
     /// <summary>
     /// Forwarded headers and request screening on a DefaultHttpContext built from the input: no
-    /// method may throw, and from an untrusted peer nothing spoofable may survive Strip — judged
-    /// by an oracle written apart from IsSpoofable. Input lines: first "peer trusted? scheme host",
+    /// method may throw, and from an untrusted peer nothing spoofable may reach the upstream request
+    /// (OutboundRequest, as the forwarders apply it) — judged by an oracle written apart from IsSpoofable. Input lines: first "peer trusted? scheme host",
     /// then "name: value" header lines (a name may repeat; \xNN is not decoded — bytes go as they are).
     /// </summary>
     public static void Headers(ReadOnlySpan<byte> data)
@@ -103,33 +103,54 @@ public static class Targets
         }
 
         RequestScreening.Check(context.Request, 64 * 1024);
-        var trusted = new TrustedNetworks([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("::1/128")]);
-        ForwardedHeaders.ClientAddress(context, trusted);
+        var networks = new TrustedNetworks([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("::1/128")]);
+        ForwardedHeaders.ClientAddress(context, networks);
         foreach (var name in headers.Keys.ToArray())
         {
             ForwardedHeaders.IsSpoofable(name);
         }
 
-        ForwardedHeaders.Strip(headers, peerTrusted);
-        var (forwardedFor, proto, host) = ForwardedHeaders.Compute(context, peerTrusted);
-        ForwardedHeaders.ClientAddress(context, trusted);
+        // The peer is trusted when the input says so: trusted_proxies then holds its address.
+        var remote = context.Connection.RemoteIpAddress;
+        var trusted = peerTrusted && remote is not null
+            ? new TrustedNetworks([new IPNetwork(remote, remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)])
+            : TrustedNetworks.None;
+        peerTrusted = trusted.Contains(remote);
+        var outbound = OutboundRequest.Create(context, new PathPrefix("/", strip: false), trusted);
         using var proxyRequest = new HttpRequestMessage();
-        ForwardedHeaders.Apply(context, proxyRequest, peerTrusted);
+        foreach (var header in headers)
+        {
+            // As YARP copies the client's headers before the transform applies the decisions.
+            proxyRequest.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value);
+        }
 
+        outbound.ApplyTo(proxyRequest);
+
+        var set = outbound.Headers.Select(h => h.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var name in headers.Keys)
         {
             if (OracleSpoofable(name) && !(peerTrusted && IsKeptFromTrustedPeer(name)))
             {
-                throw new InvariantException($"'{name}' survived Strip (trusted: {peerTrusted})");
+                if (!outbound.Replaces(name))
+                {
+                    throw new InvariantException($"'{name}' is not left behind (trusted: {peerTrusted})");
+                }
+
+                if (!set.Contains(name) && proxyRequest.Headers.NonValidated.Contains(name))
+                {
+                    throw new InvariantException($"'{name}' reached the upstream request (trusted: {peerTrusted})");
+                }
             }
         }
 
         if (!peerTrusted)
         {
-            var expectedFor = ForwardedHeaders.FormatAddress(context.Connection.RemoteIpAddress);
-            if (forwardedFor != expectedFor || proto != context.Request.Scheme || host != (context.Request.Host.Value ?? ""))
+            var sent = outbound.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase);
+            var expectedFor = ForwardedHeaders.FormatAddress(remote);
+            if (sent[ForwardedHeaders.XForwardedFor] != expectedFor || sent[ForwardedHeaders.XForwardedProto] != context.Request.Scheme
+                || sent[ForwardedHeaders.XForwardedHost] != (context.Request.Host.Value ?? ""))
             {
-                throw new InvariantException($"untrusted peer's forwarded values came from its headers: {forwardedFor} {proto} {host}");
+                throw new InvariantException($"untrusted peer's forwarded values came from its headers: {string.Join(", ", sent)}");
             }
         }
     }

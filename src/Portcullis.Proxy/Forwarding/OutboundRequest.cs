@@ -107,7 +107,15 @@ public sealed class OutboundRequest
         {
             foreach (var name in _dropped)
             {
-                headers.Remove(name);
+                try
+                {
+                    headers.Remove(name);
+                }
+                catch (FormatException)
+                {
+                    // Not a valid header name (RFC 9110 §5.1): the copy from the client's request
+                    // (TryAddWithoutValidation) refused it too, so there is nothing to remove.
+                }
             }
         }
 

@@ -64,6 +64,23 @@ public class OutboundRequestTests
     }
 
     [Fact]
+    public void ApplyTo_SpoofableNameThatIsNoHeaderToken_LeftBehindWithoutThrowing()
+    {
+        // Found by fuzz/ (headers target): a name with a space is spoofable by prefix, but
+        // HttpHeaders.Remove throws on it.
+        var context = ForwardedHeadersTests.Request("203.0.113.7", "https", "sso.example.com");
+        context.Request.Headers["X-Forwarded-Fron o"] = "1.2.3.4";
+
+        var outbound = OutboundRequest.Create(context, new PathPrefix("/", false), TrustedNetworks.None);
+        var proxyRequest = CopiedByBaseTransformer(context.Request.Headers);
+        outbound.ApplyTo(proxyRequest);
+
+        Assert.True(outbound.Replaces("X-Forwarded-Fron o"));
+        Assert.DoesNotContain(proxyRequest.Headers, h => h.Key.StartsWith("X-Forwarded-Fron", StringComparison.Ordinal));
+        Assert.Equal(["203.0.113.7"], proxyRequest.Headers.GetValues("X-Forwarded-For"));
+    }
+
+    [Fact]
     public void Set_IdentityHeader_ReplacesEveryClientValueOfThatName()
     {
         var context = ForwardedHeadersTests.Request("203.0.113.7", "https", "app.example.com");
