@@ -55,7 +55,13 @@ public sealed class AcmeProblemException : Exception
     private static string DescribeOne(AcmeProblem problem, AcmeIdentifier? identifier, TimeSpan? retryAfter, string? challengeType)
     {
         var host = identifier?.Value ?? "the site's host";
-        var detail = string.IsNullOrWhiteSpace(problem.Detail) ? "" : $" (the ACME server said: {problem.Detail.Trim()})";
+        // The problem document itself follows what to fix (RFC 8555 §6.7): its detail and its type.
+        var quoted = string.Join("; ", new[]
+        {
+            string.IsNullOrWhiteSpace(problem.Detail) ? null : $"the ACME server said: {problem.Detail.Trim()}",
+            problem.Type is null ? null : $"problem type {problem.Type}",
+        }.OfType<string>());
+        var detail = quoted.Length == 0 ? "" : $" ({quoted})";
         var name = problem.AcmeErrorName;
         if (name == "connection" && LooksLikeResolutionFailure(problem.Detail))
         {

@@ -37,7 +37,7 @@ public sealed class AcmeProblemExceptionTests
         var exception = new AcmeProblemException(problem, identifier: Host);
 
         Assert.Contains(expected, exception.Message);
-        Assert.EndsWith("(the ACME server said: server detail)", exception.Message);
+        Assert.EndsWith($"(the ACME server said: server detail; problem type urn:ietf:params:acme:error:{type})", exception.Message);
         Assert.Equal(type, exception.ErrorName);
     }
 
