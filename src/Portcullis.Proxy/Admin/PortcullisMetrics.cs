@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Model;
 using Portcullis.Proxy.Sites;
+using Portcullis.Proxy.Tls;
 
 namespace Portcullis.Proxy.Admin;
 
@@ -58,6 +59,8 @@ public sealed class PortcullisMetrics
             "1 while an upstream server is in rotation, 0 while a health check or a failed connection keeps it out; by site, route and upstream.");
         meter.CreateObservableGauge("portcullis.certificate.expiry_timestamp", ObserveCertificates, "s",
             "When each site's served certificate expires (its NotAfter), in seconds since the Unix epoch.");
+        meter.CreateObservableGauge("portcullis.acme.failures", ObserveAcme, "{attempt}",
+            "ACME attempts failed in a row, for each site whose certificate comes from ACME; 0 after a success. Above 0 the site serves its previous certificate, or its temporary self-signed one while it waits for the first.");
         forwarding.UpstreamFailed += OnUpstreamFailed;
         forwarding.WebSocketsChanged += OnWebSocketsChanged;
         Index(model());
@@ -159,6 +162,22 @@ public sealed class PortcullisMetrics
         {
             var notAfter = new DateTimeOffset(site.Certificate.Certificate.Leaf.NotAfter.ToUniversalTime());
             measurements.Add(new Measurement<long>(notAfter.ToUnixTimeSeconds(), new KeyValuePair<string, object?>("site", site.Hosts[0])));
+        }
+
+        return measurements;
+    }
+
+    // The expiry gauge cannot tell a site waiting for its first certificate: its temporary
+    // self-signed one is good for a year. This one can.
+    private IEnumerable<Measurement<int>> ObserveAcme()
+    {
+        var measurements = new List<Measurement<int>>();
+        foreach (var site in _model().Sites.Sites)
+        {
+            if (site.Certificate is AcmeCertificateSource acme)
+            {
+                measurements.Add(new Measurement<int>(acme.Issuer?.ConsecutiveFailures ?? 0, new KeyValuePair<string, object?>("site", site.Hosts[0])));
+            }
         }
 
         return measurements;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using Portcullis.EndToEnd.Forwarding;
+using Portcullis.Proxy.Tls;
 
 namespace Portcullis.EndToEnd.Admin;
 
@@ -164,6 +165,36 @@ public sealed class AdminMetricsTests
 
         var expected = new DateTimeOffset(served.NotAfter.ToUniversalTime()).ToUnixTimeSeconds();
         Assert.Equal(expected, scrape.Value("portcullis_certificate_expiry_timestamp_seconds", ("site", "localhost")));
+    }
+
+    [Fact]
+    public async Task Metrics_AcmeCaUnreachable_FailuresCountedForTheAcmeSiteOnly()
+    {
+        // The CA is a closed loopback port: every attempt fails, the temporary certificate serves.
+        await using var upstream = await TestUpstream.StartAsync();
+        using var files = new TempDirectory();
+        var written = TestCertificates.WritePem(files.Path, "files", "files.localhost");
+        await using var admin = await AdminInstance.StartAsync($"""
+            acme:
+              email: admin@portcullis.test
+              directory: https://127.0.0.1:9/directory
+            {TwoRoutes(upstream.Url)}
+              - hosts: [files.localhost]
+                tls: {"{"} certificate: {written.Certificate}, key: {written.Key} {"}"}
+                routes: [{"{"} path: /, upstream: "{upstream.Url}" {"}"}]
+            """);
+        var issuer = Assert.IsType<AcmeCertificateSource>(admin.Proxy.Server.Models.Current.Sites.Find("localhost")!.Certificate).Issuer!;
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        issuer.AttemptFailed += _ => failed.TrySetResult();
+        if (issuer.ConsecutiveFailures == 0)
+        {
+            await failed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        var scrape = await admin.ScrapeAsync();
+
+        Assert.True(scrape.Value("portcullis_acme_failures", ("site", "localhost")) >= 1);
+        Assert.Empty(scrape.Find("portcullis_acme_failures", ("site", "files.localhost")));
     }
 
     [Fact]

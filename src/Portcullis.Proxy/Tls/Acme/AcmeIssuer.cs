@@ -57,6 +57,9 @@ public sealed class AcmeIssuer : IDisposable
     /// <summary>Raised, outside any lock, with the new certificate whenever <see cref="Current"/> changes.</summary>
     public event Action<AcmeCertificate>? CertificateChanged;
 
+    /// <summary>Raised, outside any lock, with the failure of each attempt, once it is recorded (<see cref="LastError"/>).</summary>
+    public event Action<Exception>? AttemptFailed;
+
     /// <summary>The certificate being served, or null before the first one exists.</summary>
     public AcmeCertificate? Current { get; private set; }
 
@@ -87,6 +90,7 @@ public sealed class AcmeIssuer : IDisposable
     public async Task<AcmeCertificate> EnsureCertificateAsync(CancellationToken cancellationToken)
     {
         AcmeCertificate? changed = null;
+        Exception? failed = null;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -128,6 +132,7 @@ public sealed class AcmeIssuer : IDisposable
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 RecordFailure(exception);
+                failed = exception;
                 if (Current is null)
                 {
                     throw;
@@ -142,6 +147,11 @@ public sealed class AcmeIssuer : IDisposable
             if (changed is not null)
             {
                 RaiseCertificateChanged(changed);
+            }
+
+            if (failed is not null)
+            {
+                AttemptFailed?.Invoke(failed);
             }
         }
     }
