@@ -9,6 +9,7 @@ using Portcullis.Proxy.Forwarding;
 using Portcullis.Proxy.Hosting.ProxyProtocol;
 using Portcullis.Proxy.Model;
 using Portcullis.Proxy.Tls;
+using Portcullis.Testing;
 
 namespace Portcullis.Fuzz;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Portcullis.Tests.Hosting.ProxyProtocol;
 
 namespace Portcullis.Tests.Tls;
 
@@ -43,20 +42,5 @@ internal static class ClientHelloBytes
     public static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
 
     /// <summary>The bytes as a sequence of segments of <paramref name="size"/> bytes (the last may be shorter), as a pipe may hand them over.</summary>
-    public static ReadOnlySequence<byte> Segments(byte[] bytes, int size)
-    {
-        if (bytes.Length == 0)
-        {
-            return ReadOnlySequence<byte>.Empty;
-        }
-
-        var first = new ByteSegment(bytes.AsMemory(0, Math.Min(size, bytes.Length)), 0);
-        var last = first;
-        for (var start = size; start < bytes.Length; start += size)
-        {
-            last = last.Append(bytes.AsMemory(start, Math.Min(size, bytes.Length - start)));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
+    public static ReadOnlySequence<byte> Segments(byte[] bytes, int size) => ByteSegment.Split(bytes, size);
 }

@@ -41,20 +41,5 @@ internal static class ProxyHeaderBytes
     public static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
 
     /// <summary>The bytes as a sequence of one segment per byte, as a pipe may hand them over.</summary>
-    public static ReadOnlySequence<byte> OneBytePerSegment(byte[] bytes)
-    {
-        if (bytes.Length == 0)
-        {
-            return ReadOnlySequence<byte>.Empty;
-        }
-
-        var first = new ByteSegment(bytes.AsMemory(0, 1), 0);
-        var last = first;
-        for (var i = 1; i < bytes.Length; i++)
-        {
-            last = last.Append(bytes.AsMemory(i, 1));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, 1);
-    }
+    public static ReadOnlySequence<byte> OneBytePerSegment(byte[] bytes) => ByteSegment.Split(bytes, 1);
 }

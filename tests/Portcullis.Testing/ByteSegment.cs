@@ -1,8 +1,11 @@
 using System.Buffers;
 
-namespace Portcullis.Fuzz;
+namespace Portcullis.Testing;
 
-/// <summary>One segment of a hand-made multi-segment <see cref="ReadOnlySequence{T}"/>, as a pipe may hand bytes over.</summary>
+/// <summary>
+/// One segment of a hand-made multi-segment <see cref="ReadOnlySequence{T}"/>, as a pipe may hand
+/// bytes over: parsers of a connection's first bytes must give the same answer however they are split.
+/// </summary>
 public sealed class ByteSegment : ReadOnlySequenceSegment<byte>
 {
     public ByteSegment(ReadOnlyMemory<byte> memory, long runningIndex)
