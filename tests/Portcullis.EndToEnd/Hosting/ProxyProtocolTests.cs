@@ -153,6 +153,22 @@ public sealed class ProxyProtocolTests
     }
 
     [Fact]
+    public async Task UntrustedPeer_ManyConnections_OneWarningLineNotOneEach()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var proxy = await StartAsync("listen:\n  http: [\"127.0.0.1:0\"]\n  https: [\"127.0.0.1:0\"]\n  proxy_protocol: true\ntrusted_proxies: [127.0.0.2/32]\n", upstream);
+        var header = V1("TCP4 203.0.113.7 192.0.2.1 40000 443");
+
+        for (var i = 0; i < 25; i++)
+        {
+            Assert.Empty(await ExchangeAsync(proxy.HttpsUrl, header, from: IPAddress.Loopback));
+        }
+
+        // Each refusal is logged (or counted) before its connection is closed, so all 25 are decided here.
+        Assert.Single(proxy.Log.Lines, line => line.Contains("not in trusted_proxies", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Reload_TrustedProxiesChanged_AppliesToTheNextConnection_ProxyProtocolChangeNeedsARestart()
     {
         await using var upstream = await TestUpstream.StartAsync();

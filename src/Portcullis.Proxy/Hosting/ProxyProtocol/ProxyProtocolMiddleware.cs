@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Forwarding;
+using Portcullis.Proxy.Utilities;
 
 namespace Portcullis.Proxy.Hosting.ProxyProtocol;
 
@@ -18,6 +19,11 @@ namespace Portcullis.Proxy.Hosting.ProxyProtocol;
 /// </summary>
 public sealed class ProxyProtocolMiddleware(Func<RuntimeModelHolder> models, Func<ILogger> logger)
 {
+    // One warning per kind and 10 s: every refused connection would otherwise write a line, and
+    // anyone who reaches the port can open connections faster than a disk fills slowly.
+    private readonly LogThrottle _untrustedLines = new(TimeSpan.FromSeconds(10));
+    private readonly LogThrottle _refusedLines = new(TimeSpan.FromSeconds(10));
+
     public ConnectionDelegate Middleware(ConnectionDelegate next) => async connection =>
     {
         var model = models().Current;
@@ -26,8 +32,12 @@ public sealed class ProxyProtocolMiddleware(Func<RuntimeModelHolder> models, Fun
         // any client could choose the address authentik logs and rate-limits.
         if (!model.Trusted.Contains(peer?.Address))
         {
-            logger().LogWarning("PROXY protocol: connection from {Peer} closed: listen.proxy_protocol is on and the peer is not in trusted_proxies",
-                Describe(peer));
+            if (_untrustedLines.TryLog(out var leftOut))
+            {
+                logger().LogWarning("PROXY protocol: connection from {Peer} closed: listen.proxy_protocol is on and the peer is not in trusted_proxies{LeftOut}",
+                    Describe(peer), _untrustedLines.Suffix(leftOut));
+            }
+
             return; // Returning closes the connection, before anything is read.
         }
 
@@ -43,7 +53,10 @@ public sealed class ProxyProtocolMiddleware(Func<RuntimeModelHolder> models, Fun
             }
             else
             {
-                logger().LogWarning("PROXY protocol: connection from {Peer} closed: {Problem}", Describe(peer), problem);
+                if (_refusedLines.TryLog(out var leftOut))
+                {
+                    logger().LogWarning("PROXY protocol: connection from {Peer} closed: {Problem}{LeftOut}", Describe(peer), problem, _refusedLines.Suffix(leftOut));
+                }
             }
 
             return;

@@ -1,4 +1,4 @@
-namespace Portcullis.Tests.Tls.Acme;
+namespace Portcullis.Testing;
 
 /// <summary>The system clock moved by an offset a test sets; timers stay the system's.</summary>
 public sealed class MutableClock : TimeProvider
