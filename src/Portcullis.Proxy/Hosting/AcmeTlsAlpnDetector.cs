@@ -10,9 +10,11 @@ namespace Portcullis.Proxy.Hosting;
 /// <see cref="AcmeTlsAlpnFeature"/>, before the handshake: a tls-alpn-01 validation (RFC 8737 §3)
 /// must get the challenge certificate, and Kestrel's per-connection TLS callback, which picks each
 /// site's certificate and TLS versions from SNI, is not shown the client's ALPN list. Kestrel 10
-/// hands the ClientHello's bytes over only to HttpsConnectionAdapterOptions
-/// (TlsClientHelloBytesCallback), not to that callback, so this does what it does: it looks at the
-/// first TLS record without consuming it, and the handshake then reads the same bytes.
+/// hands the ClientHello's bytes over only with HttpsConnectionAdapterOptions
+/// (TlsClientHelloBytesCallback), whose per-connection OnAuthenticate runs before the handshake:
+/// there every connection's certificate and TLS versions would rest on an SNI name parsed by
+/// Portcullis instead of SslStream. So this does what Kestrel's callback does, and only that: it
+/// looks at the first TLS record without consuming it, and the handshake then reads the same bytes.
 /// Only while an ACME site answers tls-alpn-01; every other connection is passed on untouched.
 /// </summary>
 internal sealed class AcmeTlsAlpnDetector(Func<RuntimeModelHolder> models, TimeSpan timeout)
