@@ -12,7 +12,7 @@ namespace Portcullis.Proxy.Hosting;
 public sealed class EdgeConnection : IDuplexPipe
 {
     private readonly IDuplexPipe _transport;
-    private readonly LingeringReader _input;
+    private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly AccessLog? _accessLog;
     private long _since = Stopwatch.GetTimestamp();
@@ -109,7 +109,15 @@ public sealed class EdgeConnection : IDuplexPipe
         try
         {
             await _output.FlushAsync(stopping);
-            if (!_input.ClientFinished && !stopping.IsCancellationRequested)
+            // A client that has closed its side already: its end of input is waiting in the pipe.
+            var clientFinished = false;
+            if (_transport.Input.TryRead(out var waiting))
+            {
+                clientFinished = waiting.IsCompleted;
+                _transport.Input.AdvanceTo(waiting.Buffer.End);
+            }
+
+            if (!clientFinished && !stopping.IsCancellationRequested)
             {
                 using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 var started = Stopwatch.GetTimestamp();

@@ -9,34 +9,12 @@ namespace Portcullis.Proxy.Hosting;
 /// </summary>
 public sealed class LingeringReader(PipeReader inner) : PipeReader
 {
-    /// <summary>The client closed its side (a read returned completed): nothing to linger for.</summary>
-    public bool ClientFinished { get; private set; }
+    // Reads pass straight through, no async wrapper of our own: one per read showed in the profile
+    // (a state machine, boxed whenever the read has to wait). Whether the client has closed its
+    // side is asked of the pipe itself when lingering starts (EdgeConnection.LingerAndCloseAsync).
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) => inner.ReadAsync(cancellationToken);
 
-    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
-    {
-        var result = await inner.ReadAsync(cancellationToken);
-        if (result.IsCompleted)
-        {
-            ClientFinished = true;
-        }
-
-        return result;
-    }
-
-    public override bool TryRead(out ReadResult result)
-    {
-        if (!inner.TryRead(out result))
-        {
-            return false;
-        }
-
-        if (result.IsCompleted)
-        {
-            ClientFinished = true;
-        }
-
-        return true;
-    }
+    public override bool TryRead(out ReadResult result) => inner.TryRead(out result);
 
     public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
 
