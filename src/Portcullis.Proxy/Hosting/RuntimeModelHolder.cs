@@ -35,8 +35,7 @@ public sealed class RuntimeModelHolder : IDisposable
 
     /// <summary>
     /// The one http-01 responder of the process (docs/acme.md): every ACME source's issuer adds its
-    /// challenges here, and the plain-HTTP listener answers from it. Kept under the data_dir the
-    /// process started with.
+    /// challenges here, and the plain-HTTP listener answers from it. Shared under the live data_dir.
     /// </summary>
     public Http01ChallengeResponder Http01Challenges { get; }
 
@@ -85,6 +84,14 @@ public sealed class RuntimeModelHolder : IDisposable
                 Volatile.Write(ref _current, result.Model);
                 Swapped?.Invoke(result.Model);
                 result.Model.Health.Activate(previous.Health, _logger);
+                if (config.DataDirectory != previous.Config.DataDirectory)
+                {
+                    // The new sources keep their certificates under the new data_dir: their
+                    // challenges go there too, where the instances sharing it look for them.
+                    Http01Challenges.Directory = Http01ChallengeResponder.DirectoryUnder(config.DataDirectory);
+                    TlsAlpn01Challenges.Directory = TlsAlpn01ChallengeResponder.DirectoryUnder(config.DataDirectory);
+                }
+
                 StartAcme(result.Model);
                 foreach (var (key, retiredSource) in previous.AcmeSources)
                 {

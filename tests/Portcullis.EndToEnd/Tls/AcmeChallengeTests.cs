@@ -1,5 +1,6 @@
 using System.Net;
 using Portcullis.EndToEnd.Infrastructure;
+using Portcullis.Proxy.Tls.Acme;
 
 namespace Portcullis.EndToEnd.Tls;
 
@@ -72,5 +73,23 @@ public sealed class AcmeChallengeTests
         // An upstream answering its own challenges (certbot's webroot) keeps getting them.
         Assert.NotEqual(KeyAuthorization, await response.Content.ReadAsStringAsync());
         Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Http_DataDirectoryChangedByReload_AnswersChallengesSharedUnderTheNewOne()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        await using var proxy = await PortcullisInstance.StartAsync(Yaml.Site(upstream.Url) + "\n" + Acme);
+        var moved = Path.Combine(proxy.Directory, "moved");
+        var preamble = PortcullisInstance.Preamble(proxy.Directory).Replace($"data_dir: {proxy.Directory}/data", $"data_dir: {moved}", StringComparison.Ordinal);
+        Assert.Empty(await proxy.RewriteConfigAsync(preamble + "\n" + Yaml.Site(upstream.Url) + "\n" + Acme));
+        // Another instance on the new data_dir places the order and shares its challenge there.
+        new Http01ChallengeResponder(Http01ChallengeResponder.DirectoryUnder(moved)).Add(Token, KeyAuthorization);
+        using var client = proxy.CreateClient(configure: PortcullisInstance.ResolveToLoopback);
+
+        using var response = await client.GetAsync(proxy.Http("localhost", "/.well-known/acme-challenge/" + Token));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(KeyAuthorization, await response.Content.ReadAsStringAsync());
     }
 }

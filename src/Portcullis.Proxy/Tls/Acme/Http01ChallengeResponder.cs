@@ -16,12 +16,22 @@ public sealed class Http01ChallengeResponder : AcmeChallengeResponder
     public const string PathPrefix = "/.well-known/acme-challenge/";
 
     private readonly ConcurrentDictionary<string, string> _pending = new(StringComparer.Ordinal);
-    private readonly string? _directory;
+    private volatile string? _directory;
 
     /// <param name="directory">Where challenges are shared with other instances; null keeps them in memory only.</param>
     public Http01ChallengeResponder(string? directory)
     {
         _directory = directory;
+    }
+
+    /// <summary>
+    /// Where challenges are shared with other instances: moved by a reload that changes data_dir,
+    /// so new challenges go where the instances sharing the new one look (null: memory only).
+    /// </summary>
+    public string? Directory
+    {
+        get => _directory;
+        set => _directory = value;
     }
 
     /// <summary>The directory for challenges under a data directory.</summary>
@@ -38,10 +48,10 @@ public sealed class Http01ChallengeResponder : AcmeChallengeResponder
     {
         CheckToken(token);
         _pending[token] = keyAuthorization;
-        if (_directory is not null)
+        if (_directory is { } directory)
         {
             // Not secret (the CA fetches it in the clear), but only we need to write it.
-            AtomicFile.Write(Path.Combine(_directory, token), keyAuthorization, AtomicFile.WorldReadable);
+            AtomicFile.Write(Path.Combine(directory, token), keyAuthorization, AtomicFile.WorldReadable);
         }
     }
 
@@ -49,9 +59,9 @@ public sealed class Http01ChallengeResponder : AcmeChallengeResponder
     {
         CheckToken(token);
         _pending.TryRemove(token, out _);
-        if (_directory is not null)
+        if (_directory is { } directory)
         {
-            File.Delete(Path.Combine(_directory, token));
+            File.Delete(Path.Combine(directory, token));
         }
     }
 
@@ -79,14 +89,14 @@ public sealed class Http01ChallengeResponder : AcmeChallengeResponder
             return true;
         }
 
-        if (_directory is null)
+        if (_directory is not { } directory)
         {
             return false;
         }
 
         try
         {
-            keyAuthorization = File.ReadAllText(Path.Combine(_directory, token));
+            keyAuthorization = File.ReadAllText(Path.Combine(directory, token));
             return true;
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)

@@ -18,12 +18,22 @@ public sealed class TlsAlpn01ChallengeResponder : AcmeChallengeResponder
 
     private readonly ConcurrentDictionary<string, string> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string KeyAuthorization, SslServerAuthenticationOptions Options)> _answers = new(StringComparer.Ordinal);
-    private readonly string? _directory;
+    private volatile string? _directory;
 
     /// <param name="directory">Where challenges are shared with other instances; null keeps them in memory only.</param>
     public TlsAlpn01ChallengeResponder(string? directory)
     {
         _directory = directory;
+    }
+
+    /// <summary>
+    /// Where challenges are shared with other instances: moved by a reload that changes data_dir,
+    /// so new challenges go where the instances sharing the new one look (null: memory only).
+    /// </summary>
+    public string? Directory
+    {
+        get => _directory;
+        set => _directory = value;
     }
 
     public override string ChallengeType => AcmeChallenge.TlsAlpn01;
@@ -36,10 +46,10 @@ public sealed class TlsAlpn01ChallengeResponder : AcmeChallengeResponder
     {
         host = CheckHost(host);
         _pending[host] = keyAuthorization;
-        if (_directory is not null)
+        if (_directory is { } directory)
         {
             // Not secret (a hash of it is in a certificate anyone may fetch), but only we write it.
-            AtomicFile.Write(Path.Combine(_directory, host), keyAuthorization, AtomicFile.WorldReadable);
+            AtomicFile.Write(Path.Combine(directory, host), keyAuthorization, AtomicFile.WorldReadable);
         }
     }
 
@@ -48,9 +58,9 @@ public sealed class TlsAlpn01ChallengeResponder : AcmeChallengeResponder
         host = CheckHost(host);
         _pending.TryRemove(host, out _);
         _answers.TryRemove(host, out _);
-        if (_directory is not null)
+        if (_directory is { } directory)
         {
-            File.Delete(Path.Combine(_directory, host));
+            File.Delete(Path.Combine(directory, host));
         }
     }
 
@@ -92,14 +102,14 @@ public sealed class TlsAlpn01ChallengeResponder : AcmeChallengeResponder
 
     private string? KeyAuthorization(string host)
     {
-        if (_pending.TryGetValue(host, out var keyAuthorization) || _directory is null)
+        if (_pending.TryGetValue(host, out var keyAuthorization) || _directory is not { } directory)
         {
             return keyAuthorization;
         }
 
         try
         {
-            return File.ReadAllText(Path.Combine(_directory, host));
+            return File.ReadAllText(Path.Combine(directory, host));
         }
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
