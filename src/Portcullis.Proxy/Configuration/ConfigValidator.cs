@@ -81,7 +81,14 @@ internal static class ConfigValidator
             if (site.Hosts.FirstOrDefault(host => host.Contains('*', StringComparison.Ordinal)) is { } wildcard)
             {
                 errors.Add(new ConfigError(site.Location, $"sites[{i}].hosts", $"'{wildcard}' is a wildcard: an ACME certificate for it needs the dns-01 challenge, which Portcullis does not do.",
-                    "name each host (sso.domain.tld, app.domain.tld), or give this site tls.certificate and tls.key from a wildcard certificate obtained elsewhere."));
+                    "name each host (sso.domain.tld, app.domain.tld), or give this site tls.certificate and tls.key from a wildcard certificate obtained elsewhere, or tls.acme: false for a self-signed one."));
+            }
+
+            if (site.Hosts.FirstOrDefault(host => System.Net.IPAddress.TryParse(host, out _)) is { } address)
+            {
+                // RFC 8738's IP identifiers are not implemented: the order would name a DNS identifier the CA refuses.
+                errors.Add(new ConfigError(site.Location, $"sites[{i}].hosts", $"'{address}' is an IP address: Portcullis orders ACME certificates for DNS names only.",
+                    "name the host by DNS, or give this site tls.certificate and tls.key, or tls.acme: false for a self-signed certificate."));
             }
         }
 
@@ -110,8 +117,8 @@ internal static class ConfigValidator
         }
     }
 
-    /// <summary>Whether a site gets its certificate from ACME: acme is on and the site names no certificate files.</summary>
-    public static bool UsesAcme(ProxyConfig config, SiteConfig site) => config.Acme is not null && site.Tls.CertificatePath is null;
+    /// <summary>Whether a site gets its certificate from ACME: acme is on, the site names no certificate files and does not say tls.acme: false.</summary>
+    public static bool UsesAcme(ProxyConfig config, SiteConfig site) => config.Acme is not null && site.Tls.CertificatePath is null && site.Tls.Acme;
 
     // The admin listener serves metrics and health, which name every site and upstream: it must not be
     // reachable as, or share a socket with, a public listener (and two listeners cannot bind one address).

@@ -26,6 +26,6 @@ internal static class SiteTlsConfigReader
             }
         }
 
-        return new SiteTlsConfig { CertificatePath = certificate, KeyPath = privateKey, MinVersion = minVersion };
+        return new SiteTlsConfig { CertificatePath = certificate, KeyPath = privateKey, MinVersion = minVersion, Acme = section.Bool("acme") ?? defaults.Acme };
     }
 }

@@ -28,6 +28,7 @@ public static class RuntimeModelBuilder
         var sites = new List<Site>();
         var acmeSources = new Dictionary<AcmeCertificateSourceKey, AcmeCertificateSource>();
         WarnAboutAcmeListener(config, warnings);
+        WarnAboutNamesNoPublicCaIssues(config, warnings);
         for (var i = 0; i < config.Sites.Count; i++)
         {
             var siteConfig = config.Sites[i];
@@ -120,6 +121,30 @@ public static class RuntimeModelBuilder
             warnings.Add($"acme: no HTTPS listener on port 443 (listen.https: {string.Join(", ", config.Listen.Https)}); the CA validates tls-alpn-01 on port 443, " +
                 "so this works only if port 443 is forwarded here (a port mapping such as Docker's 443:8443). Otherwise listen on [::]:443." +
                 (challenges.Contains(AcmeChallengeNames.Http01) ? " http-01 is answered too, and tried after a failed tls-alpn-01." : ""));
+        }
+    }
+
+    // Let's Encrypt issues only for names in the public DNS: a single label ("sso"), a special-use
+    // name (RFC 6761: .test, .example, .invalid, .localhost; RFC 6762: .local; RFC 8375: .home.arpa;
+    // ICANN's .internal) or .lan would fail every attempt. A private CA (step-ca) may issue for
+    // them, so only Let's Encrypt's directories are warned about.
+    private static readonly string[] NonPublicSuffixes = [".test", ".example", ".invalid", ".localhost", ".local", ".home.arpa", ".internal", ".lan"];
+
+    private static void WarnAboutNamesNoPublicCaIssues(ProxyConfig config, List<string> warnings)
+    {
+        if (config.Acme is not { } acme || !acme.Directory.Host.EndsWith(".api.letsencrypt.org", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        foreach (var site in config.Sites.Where(site => ConfigValidator.UsesAcme(config, site)))
+        {
+            foreach (var host in site.Hosts.Where(host => !host.Contains('.', StringComparison.Ordinal)
+                || NonPublicSuffixes.Any(suffix => host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))))
+            {
+                warnings.Add($"acme: '{host}' is not a name in the public DNS, so Let's Encrypt will refuse it and every attempt fails: " +
+                    "give its site tls.acme: false (a self-signed certificate) or tls.certificate and tls.key, or use a private CA (acme.directory, acme.ca).");
+            }
         }
     }
 

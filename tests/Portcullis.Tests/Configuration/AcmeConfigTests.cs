@@ -1,5 +1,6 @@
 using Portcullis.Proxy.Configuration;
 using Portcullis.Proxy.Model;
+using Portcullis.Proxy.Tls;
 using Portcullis.Proxy.Tls.Acme;
 
 namespace Portcullis.Tests.Configuration;
@@ -236,5 +237,53 @@ public sealed class AcmeConfigTests : ConfigTextTests
 
         Assert.Equal("acme.ca", error.Key);
         Assert.Contains("empty.pem", error.Message);
+    }
+
+    [Fact]
+    public void Build_SiteWithTlsAcmeFalse_SelfSignedWhileTheOtherSiteUsesAcme()
+    {
+        var config = Load(Site + "  - hosts: [\"*.internal.example.com\"]\n    tls: { acme: false }\n    routes: [{ path: /, upstream: \"https://authentik:9443\" }]\nacme:\n  email: a@b.example\n");
+
+        var model = RuntimeModelBuilder.Build(config, dryRun: true).Model;
+
+        Assert.False(ConfigValidator.UsesAcme(config, config.Sites[1]));
+        Assert.IsType<AcmeCertificateSource>(model.Sites.Find("sso.example.com")!.Certificate);
+        Assert.IsNotType<AcmeCertificateSource>(model.Sites.Find("x.internal.example.com")!.Certificate);
+        Assert.Single(model.AcmeSources);
+    }
+
+    [Fact]
+    public void LoadText_AcmeSiteWithIpAddressHost_ErrorNamesTheAddressAndTheWayOut()
+    {
+        var error = Assert.Single(Errors("sites:\n  - hosts: [\"192.0.2.10\"]\n    routes: [{ path: /, upstream: \"https://authentik:9443\" }]\nacme:\n  email: a@b.example\n"));
+
+        Assert.Equal("sites[0].hosts", error.Key);
+        Assert.Contains("'192.0.2.10' is an IP address", error.Message);
+        Assert.Contains("tls.acme: false", error.Hint);
+    }
+
+    [Theory]
+    [InlineData("sso.lan")]
+    [InlineData("auth.home.arpa")]
+    [InlineData("sso")]
+    [InlineData("sso.internal")]
+    public void Build_LetsEncryptAndANameOutsideThePublicDns_Warns(string host)
+    {
+        var config = Load($"sites:\n  - hosts: [{host}]\n    routes: [{{ path: /, upstream: \"https://authentik:9443\" }}]\nacme:\n  email: a@b.example\n");
+
+        var result = RuntimeModelBuilder.Build(config, dryRun: true);
+
+        Assert.Contains(result.Warnings, w => w.Contains($"'{host}' is not a name in the public DNS", StringComparison.Ordinal) && w.Contains("tls.acme: false", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_PrivateCaAndAnInternalName_NoWarning()
+    {
+        // step-ca issues for names Let's Encrypt would refuse.
+        var config = Load("sites:\n  - hosts: [sso.internal]\n    routes: [{ path: /, upstream: \"https://authentik:9443\" }]\nacme:\n  email: a@b.example\n  directory: https://ca.internal/acme/acme/directory\n");
+
+        var result = RuntimeModelBuilder.Build(config, dryRun: true);
+
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("public DNS", StringComparison.Ordinal));
     }
 }

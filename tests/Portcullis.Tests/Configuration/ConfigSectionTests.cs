@@ -104,7 +104,7 @@ public sealed class ConfigSectionTests : ConfigTextTests
     [Theory]
     [InlineData("timeouts:\n  frobnicate: 1\n" + Site, "timeouts.frobnicate", "client_header, keep_alive, upstream_connect, upstream_response, websocket_idle, websocket_ping, shutdown_drain")]
     [InlineData(Site + "    frobnicate: 1\n", "sites[0].frobnicate", "hosts, tls, hsts, redirect_http, forward_auth, routes")]
-    [InlineData(Site + "    tls:\n      frobnicate: 1\n", "sites[0].tls.frobnicate", "certificate, key, min_version")]
+    [InlineData(Site + "    tls:\n      frobnicate: 1\n", "sites[0].tls.frobnicate", "certificate, key, min_version, acme")]
     [InlineData(Site + "        frobnicate: 1\n", "sites[0].routes[0].frobnicate", "path, upstream, strip_prefix, upstream_tls, health_check, forward_auth")]
     [InlineData(Site + "        upstream_tls:\n          frobnicate: 1\n", "sites[0].routes[0].upstream_tls.frobnicate", "verify, ca, pin_sha256, server_name")]
     [InlineData(Site + "        health_check:\n          path: /\n          frobnicate: 1\n", "sites[0].routes[0].health_check.frobnicate", "path, interval, timeout, unhealthy_after, healthy_after")]
